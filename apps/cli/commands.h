@@ -1,0 +1,12 @@
+#pragma once
+// Declarations of every command adder; see commands.cpp for the list.
+#include "cli.h"
+
+namespace memlapse::cli {
+void add_describe_command(CLI::App& app, CommandContext& ctx);
+#ifdef MEMLAPSE_WITH_TORCH
+void add_train_command(CLI::App& app, CommandContext& ctx);
+void add_sweep_command(CLI::App& app, CommandContext& ctx);
+void add_quickstart_command(CLI::App& app, CommandContext& ctx);
+#endif
+}  // namespace memlapse::cli

@@ -1,0 +1,70 @@
+#pragma once
+// Fault models act on a MemoryImage. A chip is (seed, chip index); its faults are a pure
+// function of (seed, chip, tensor, bit index) through CounterRng, so they never depend on the
+// thread count. Models are registered by name with a schema in faults/builtin.cpp.
+// Example:
+//   auto m = make_fault_model("uniform", {{"ber", "1e-3"}});
+//   FaultList f = m->sample(image, /*seed=*/1, /*chip=*/0);
+//   Injection inj(image, f);   // applies; inj.revert() (or its destructor) restores the bytes
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "memlapse/core/schema.h"
+#include "memlapse/image/memory_image.h"
+
+namespace memlapse {
+
+// One faulty bit: after injection it reads `value` (kind kFlip: the stored bit inverted).
+struct BitFault {
+  enum Kind : std::uint8_t { kFlip = 0, kStuckAt0 = 1, kStuckAt1 = 2 };
+  std::uint32_t tensor = 0;
+  std::uint64_t element = 0;
+  std::uint8_t bit = 0;
+  Kind kind = kFlip;
+  friend bool operator==(const BitFault&, const BitFault&) = default;
+};
+
+// Sorted by (tensor, element, bit), no two entries address the same bit.
+using FaultList = std::vector<BitFault>;
+
+class FaultModel {
+ public:
+  virtual ~FaultModel() = default;
+  // Contract: a stable name for results, e.g. "uniform".
+  virtual std::string name() const = 0;
+  // Contract: the faults of chip `chip` under `seed` for this image; sorted, unique; cost
+  // proportional to the number of faults, not the number of bits.
+  virtual FaultList sample(const MemoryImage& image, std::uint64_t seed, std::uint64_t chip) const = 0;
+  // Contract: the resolved parameters (written beside results).
+  virtual std::map<std::string, std::string> params() const = 0;
+};
+
+const std::vector<RegistryEntry>& fault_registry();
+// Contract: builds the named model; throws Error for unknown names, keys or bad values.
+std::unique_ptr<FaultModel> make_fault_model(const std::string& name,
+                                             const std::map<std::string, std::string>& params);
+
+// Applies a fault list to an image and restores the original bytes on revert() / destruction.
+// touched() lists each (tensor, element) changed, once, in fault-list order, so a caller can
+// decode only what changed.
+class Injection {
+ public:
+  Injection(MemoryImage& image, const FaultList& faults);
+  ~Injection();
+  Injection(const Injection&) = delete;
+  Injection& operator=(const Injection&) = delete;
+  struct Touched { std::uint32_t tensor; std::uint64_t element; };
+  const std::vector<Touched>& touched() const { return touched_; }
+  void revert();
+
+ private:
+  MemoryImage* image_;
+  std::vector<Touched> touched_;
+  std::vector<std::pair<std::uint64_t, std::uint8_t>> saved_bytes_;  // (byte offset, original)
+  bool active_ = true;
+};
+
+}  // namespace memlapse

@@ -1,0 +1,57 @@
+#pragma once
+// Number formats: how a float tensor becomes the bits a memory stores, and back.
+// A Format is data plus a reference codec (STYLE.md habit 5). Faults act on the stored bits;
+// decode_one() is total: every bit pattern decodes to some float, as it would on the chip.
+//
+// Byte-aligned layout (the default, issue 2 §6): value i of a tensor occupies bytes
+// [i*w, (i+1)*w), w = value_bytes() = ceil(m/8), little-endian; the m = value_bits() low bits
+// hold the code, unused high bits are zero. Faults address only the m value bits.
+// Example:
+//   auto f = make_format("fixed", {{"bits", "8"}});          // 004's NORMAL scheme, rounded
+//   std::vector<std::uint8_t> bytes(v.size() * f->value_bytes());
+//   TensorParams p = f->encode(v, bytes);
+//   float x = f->decode_one(&bytes[3 * f->value_bytes()], p);
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "memlapse/core/schema.h"
+
+namespace memlapse {
+
+// Per-tensor parameters chosen at encode time and needed to decode (written to sidecars).
+struct TensorParams {
+  double scale = 1.0;   // fixed point: Delta = q_max / (2^(m-1) - 1) (004 Eq. 1)
+  double offset = 0.0;  // asymmetric formats: the real value that code 0 maps from (unused by NORMAL)
+};
+
+class Format {
+ public:
+  virtual ~Format() = default;
+  // Contract: a stable, descriptive name used in results, e.g. "fp32" or "fixed8-normal-round".
+  virtual std::string name() const = 0;
+  // Contract: m, the number of stored bits per value that faults can hit (1..32).
+  virtual int value_bits() const = 0;
+  // Contract: w = ceil(m/8), bytes per value in the byte-aligned layout.
+  int value_bytes() const { return (value_bits() + 7) / 8; }
+  // Contract: writes values.size() codes into out (exactly values.size()*value_bytes() bytes) and
+  // returns the parameters needed to decode them. Deterministic; never throws for finite input.
+  virtual TensorParams encode(std::span<const float> values, std::span<std::uint8_t> out) const = 0;
+  // Contract: decodes the value whose w bytes start at `bytes`; any bit pattern decodes (total).
+  virtual float decode_one(const std::uint8_t* bytes, const TensorParams& p) const = 0;
+  // Contract: decode_one() for every value; out.size() * value_bytes() == in.size().
+  virtual void decode(std::span<const std::uint8_t> in, const TensorParams& p, std::span<float> out) const;
+  // Contract: the resolved parameters this format was built with (written beside results).
+  virtual std::map<std::string, std::string> params() const = 0;
+};
+
+// The formats registry (formats/builtin.cpp): every format with its schema.
+const std::vector<RegistryEntry>& format_registry();
+// Contract: builds the named format from user parameters validated by its schema; throws Error
+// naming the format and key for unknown names/keys or bad values.
+std::unique_ptr<Format> make_format(const std::string& name, const std::map<std::string, std::string>& params);
+
+}  // namespace memlapse
