@@ -23,9 +23,11 @@ function(memlapse_test name)
   add_executable(${name} ${ARG_SOURCES})
   target_compile_options(${name} PRIVATE ${MEMLAPSE_WARNINGS})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main)
-  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60
-    PROPERTIES LABELS "${ARG_LABELS}"
-    ENVIRONMENT "MEMLAPSE_SOURCE_DIR=${PROJECT_SOURCE_DIR};MEMLAPSE_BINARY_DIR=${PROJECT_BINARY_DIR}")
+  set(props ENVIRONMENT "MEMLAPSE_SOURCE_DIR=${PROJECT_SOURCE_DIR};MEMLAPSE_BINARY_DIR=${PROJECT_BINARY_DIR}")
+  if(ARG_LABELS)
+    list(APPEND props LABELS "${ARG_LABELS}")
+  endif()
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES ${props})
 endfunction()
 
 function(memlapse_bench name)

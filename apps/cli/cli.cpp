@@ -12,7 +12,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   CLI::App app{"memlapse: deep neural networks on memory that makes mistakes"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string(kVersion) + " (" + kGitRevision + ")");
-  CommandContext ctx{out, err, {}};
+  CommandContext ctx{out, err, {}, args};
   for (auto add : all_commands()) add(app, ctx);
   std::vector<std::string> rev(args.rbegin(), args.rend());
   if (!rev.empty()) rev.pop_back();  // program name

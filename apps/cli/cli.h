@@ -22,6 +22,7 @@ struct CommandContext {
   std::ostream& out;
   std::ostream& err;
   std::function<int()> action;  // set by the chosen subcommand's callback
+  std::vector<std::string> args;  // the command line, recorded beside results
 };
 
 using CommandAdder = void (*)(CLI::App& app, CommandContext& ctx);

@@ -7,6 +7,7 @@ namespace memlapse::cli {
 const std::vector<CommandAdder>& all_commands() {
   static const std::vector<CommandAdder> kCommands = {
       add_describe_command,
+      add_array_command,
 #ifdef MEMLAPSE_WITH_TORCH
       add_train_command,
       add_sweep_command,

@@ -4,6 +4,7 @@
 
 namespace memlapse::cli {
 void add_describe_command(CLI::App& app, CommandContext& ctx);
+void add_array_command(CLI::App& app, CommandContext& ctx);  // memory array models (memory/)
 #ifdef MEMLAPSE_WITH_TORCH
 void add_train_command(CLI::App& app, CommandContext& ctx);
 void add_sweep_command(CLI::App& app, CommandContext& ctx);

@@ -31,7 +31,7 @@ struct TensorParams {
 class Format {
  public:
   virtual ~Format() = default;
-  // Contract: a stable, descriptive name used in results, e.g. "fp32" or "fixed8-normal-round".
+  // Contract: a stable, descriptive name used in results, e.g. "fp32", "fixed8" or "fixed4-trunc".
   virtual std::string name() const = 0;
   // Contract: m, the number of stored bits per value that faults can hit (1..32).
   virtual int value_bits() const = 0;

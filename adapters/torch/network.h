@@ -1,0 +1,78 @@
+#pragma once
+// Internal to the adapter (includes torch): one interface over zoo modules and TorchScript
+// modules, so that training, checkpoints and the memory bridge see "a network with named float
+// parameters".
+#include <torch/script.h>
+#include <torch/torch.h>
+
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "memlapse/data/idx.h"
+
+namespace memlapse::torch_adapter {
+
+class Network {
+ public:
+  virtual ~Network() = default;
+  // Contract: logits for a batch (N x classes).
+  virtual torch::Tensor forward(const torch::Tensor& x) = 0;
+  // Contract: every parameter in a stable order with its dotted name; tensors alias the model's.
+  virtual std::vector<std::pair<std::string, torch::Tensor>> named_parameters() = 0;
+  virtual void set_training(bool on) = 0;
+  // A description for results ("zoo:simplenet(width=0.25,norm=gn)" or "torchscript:path").
+  virtual std::string description() const = 0;
+};
+
+// A zoo module: a torch::nn::Module built by zoo.cpp.
+class ZooNetwork : public Network {
+ public:
+  ZooNetwork(std::string arch, std::map<std::string, std::string> resolved, torch::nn::Sequential seq);
+  torch::Tensor forward(const torch::Tensor& x) override { return seq_->forward(x); }
+  std::vector<std::pair<std::string, torch::Tensor>> named_parameters() override;
+  void set_training(bool on) override { seq_->train(on); }
+  std::string description() const override;
+  torch::nn::Module& root() { return *seq_; }
+  const std::string& arch() const { return arch_; }
+  const std::map<std::string, std::string>& arch_params() const { return params_; }
+
+ private:
+  std::string arch_;
+  std::map<std::string, std::string> params_;
+  torch::nn::Sequential seq_;
+};
+
+class ScriptNetwork : public Network {
+ public:
+  explicit ScriptNetwork(const std::string& path);
+  torch::Tensor forward(const torch::Tensor& x) override;
+  std::vector<std::pair<std::string, torch::Tensor>> named_parameters() override;
+  void set_training(bool on) override { module_.train(on); }
+  std::string description() const override { return "torchscript:" + path_; }
+
+ private:
+  std::string path_;
+  torch::jit::Module module_;
+};
+
+// Contract: builds a zoo architecture from user parameters (Error on unknown names/keys).
+std::unique_ptr<ZooNetwork> build_zoo(const std::string& arch, const std::map<std::string, std::string>& params,
+                                      std::uint64_t seed);
+
+// Checkpoints: a directory with model.pt, optimizer.pt (optional) and meta.json.
+void save_checkpoint(const std::string& dir, ZooNetwork& net, torch::optim::Optimizer* opt, const nlohmann::json& meta);
+nlohmann::json read_checkpoint_meta(const std::string& dir);
+std::unique_ptr<ZooNetwork> load_checkpoint(const std::string& dir, torch::optim::Optimizer* opt = nullptr);
+
+// Contract: loads `spec` as a checkpoint directory, a TorchScript file (.pt/.pth/.zip) or a zoo
+// name; Error naming the spec when it is none of them or fails to load.
+std::unique_ptr<Network> load_network(const std::string& spec, const std::map<std::string, std::string>& arch_params);
+
+// Dataset -> tensors (N x C x H x W float, N int64).
+torch::Tensor images_tensor(const Dataset& d);
+torch::Tensor labels_tensor(const Dataset& d);
+
+}  // namespace memlapse::torch_adapter

@@ -1,0 +1,192 @@
+// The model zoo: lenet5, simplenet (004 App. F, Table 6, MNIST variant) and a small ResNet.
+// Every architecture is registered here with its parameter schema.
+#include <cmath>
+
+#include "adapters/torch/api.h"
+#include "adapters/torch/network.h"
+#include "memlapse/core/error.h"
+
+namespace memlapse::torch_adapter {
+namespace {
+
+namespace nn = torch::nn;
+
+// Normalisation layer by name. GroupNorm uses groups of 4 channels, at most 32 groups
+// (Wu & He 2018 use 32 groups; with narrow widths 32 groups would be single channels).
+nn::AnyModule make_norm(const std::string& norm, int64_t c) {
+  if (norm == "gn") {
+    int64_t groups = std::max<int64_t>(1, std::min<int64_t>(32, c / 4));
+    while (c % groups != 0) --groups;
+    return nn::AnyModule(nn::GroupNorm(nn::GroupNormOptions(groups, c)));
+  }
+  if (norm == "bn") return nn::AnyModule(nn::BatchNorm2d(c));
+  return nn::AnyModule(nn::Identity());
+}
+
+int64_t scaled(int64_t c, double width) {
+  int64_t v = static_cast<int64_t>(std::lround(static_cast<double>(c) * width));
+  v = (v + 3) / 4 * 4;  // multiples of 4 keep GroupNorm groups whole
+  return std::max<int64_t>(4, v);
+}
+
+void conv_block(nn::Sequential& seq, int64_t in, int64_t out, int64_t k, const std::string& norm) {
+  seq->push_back(nn::Conv2d(nn::Conv2dOptions(in, out, k).padding(k / 2).bias(norm == "none")));
+  seq->push_back(make_norm(norm, out));
+  seq->push_back(nn::ReLU(nn::ReLUOptions(true)));
+}
+
+// SimpleNet for 28x28 inputs as in 004 Table 6 (left): 13 conv layers (3x3, except the two 1x1
+// layers of 1024 and 128 channels), pooling after layers 4, 7 and 10, global average pooling and
+// a linear classifier; at width 1 it has 1,082,826 weights as in the table (with GN).
+nn::Sequential simplenet(int64_t in_ch, int64_t classes, double width, const std::string& norm) {
+  struct L { int64_t c; int64_t k; bool pool_after; };
+  const L layers[] = {{32, 3, false}, {64, 3, false}, {64, 3, false}, {64, 3, true},  {64, 3, false},
+                      {64, 3, false}, {128, 3, true}, {256, 3, false}, {1024, 1, false}, {128, 1, true},
+                      {128, 3, false}};
+  nn::Sequential seq;
+  int64_t c = in_ch;
+  for (const auto& l : layers) {
+    int64_t o = scaled(l.c, width);
+    conv_block(seq, c, o, l.k, norm);
+    if (l.pool_after) seq->push_back(nn::MaxPool2d(nn::MaxPool2dOptions(2)));
+    c = o;
+  }
+  seq->push_back(nn::AdaptiveAvgPool2d(nn::AdaptiveAvgPool2dOptions(1)));
+  seq->push_back(nn::Flatten());
+  seq->push_back(nn::Linear(c, classes));
+  return seq;
+}
+
+// LeNet-5 (LeCun et al. 1998) with ReLU and max pooling, 28x28 inputs padded as in the original.
+nn::Sequential lenet5(int64_t in_ch, int64_t classes) {
+  nn::Sequential seq;
+  seq->push_back(nn::Conv2d(nn::Conv2dOptions(in_ch, 6, 5).padding(2)));
+  seq->push_back(nn::ReLU());
+  seq->push_back(nn::MaxPool2d(nn::MaxPool2dOptions(2)));
+  seq->push_back(nn::Conv2d(nn::Conv2dOptions(6, 16, 5)));
+  seq->push_back(nn::ReLU());
+  seq->push_back(nn::MaxPool2d(nn::MaxPool2dOptions(2)));
+  seq->push_back(nn::Flatten());
+  seq->push_back(nn::Linear(16 * 5 * 5, 120));
+  seq->push_back(nn::ReLU());
+  seq->push_back(nn::Linear(120, 84));
+  seq->push_back(nn::ReLU());
+  seq->push_back(nn::Linear(84, classes));
+  return seq;
+}
+
+// A ResNet basic block (He et al. 2016) with a 1x1 projection when shape changes.
+struct BasicBlockImpl : nn::Module {
+  BasicBlockImpl(int64_t in, int64_t out, int64_t stride, const std::string& norm) {
+    conv1 = register_module("conv1", nn::Conv2d(nn::Conv2dOptions(in, out, 3).stride(stride).padding(1).bias(false)));
+    n1 = register_module("n1", make_norm(norm, out).ptr());
+    n1_any = make_norm_any(n1);
+    conv2 = register_module("conv2", nn::Conv2d(nn::Conv2dOptions(out, out, 3).padding(1).bias(false)));
+    n2 = register_module("n2", make_norm(norm, out).ptr());
+    n2_any = make_norm_any(n2);
+    if (stride != 1 || in != out) {
+      proj = register_module("proj", nn::Conv2d(nn::Conv2dOptions(in, out, 1).stride(stride).bias(false)));
+      pn = register_module("pn", make_norm(norm, out).ptr());
+      pn_any = make_norm_any(pn);
+    }
+  }
+  static std::function<torch::Tensor(torch::Tensor)> make_norm_any(std::shared_ptr<nn::Module> m) {
+    if (auto g = std::dynamic_pointer_cast<nn::GroupNormImpl>(m)) return [g](torch::Tensor x) { return g->forward(x); };
+    if (auto b = std::dynamic_pointer_cast<nn::BatchNorm2dImpl>(m)) return [b](torch::Tensor x) { return b->forward(x); };
+    return [](torch::Tensor x) { return x; };
+  }
+  torch::Tensor forward(torch::Tensor x) {
+    auto y = torch::relu(n1_any(conv1->forward(x)));
+    y = n2_any(conv2->forward(y));
+    auto s = proj ? pn_any(proj->forward(x)) : x;
+    return torch::relu(y + s);
+  }
+  nn::Conv2d conv1{nullptr}, conv2{nullptr}, proj{nullptr};
+  std::shared_ptr<nn::Module> n1, n2, pn;
+  std::function<torch::Tensor(torch::Tensor)> n1_any, n2_any, pn_any;
+};
+TORCH_MODULE(BasicBlock);
+
+// ResNet-(6n+2) for small images (He et al. 2016 §4.2): 3 stages of n blocks at 16, 32, 64 channels.
+nn::Sequential resnet(int64_t in_ch, int64_t classes, int64_t blocks, double width, const std::string& norm) {
+  nn::Sequential seq;
+  int64_t c = scaled(16, width);
+  seq->push_back(nn::Conv2d(nn::Conv2dOptions(in_ch, c, 3).padding(1).bias(false)));
+  seq->push_back(make_norm(norm, c));
+  seq->push_back(nn::ReLU());
+  for (int stage = 0; stage < 3; ++stage) {
+    int64_t o = scaled(16 << stage, width);
+    for (int64_t b = 0; b < blocks; ++b) {
+      seq->push_back(BasicBlock(c, o, (b == 0 && stage > 0) ? 2 : 1, norm));
+      c = o;
+    }
+  }
+  seq->push_back(nn::AdaptiveAvgPool2d(nn::AdaptiveAvgPool2dOptions(1)));
+  seq->push_back(nn::Flatten());
+  seq->push_back(nn::Linear(c, classes));
+  return seq;
+}
+
+void check_norm(const std::string& norm, const std::string& arch) {
+  if (norm != "gn" && norm != "bn" && norm != "none") {
+    throw Error(arch + ": parameter 'norm' = '" + norm + "'; expected gn, bn or none");
+  }
+}
+
+}  // namespace
+
+const std::vector<RegistryEntry>& zoo_registry() {
+  static const std::vector<RegistryEntry> kZoo = {
+      {"lenet5", "LeNet-5 (LeCun et al. 1998), ReLU + max pooling, 61,706 weights for 1x28x28",
+       ParamSchema{{"in_channels", ParamType::kInt, "1", "", "input channels"},
+                   {"classes", ParamType::kInt, "10", "", "output classes"}}},
+      {"simplenet", "SimpleNet of 004 App. F / Table 6 (MNIST variant, 13 conv layers), width multiplier",
+       ParamSchema{{"in_channels", ParamType::kInt, "1", "", "input channels"},
+                   {"classes", ParamType::kInt, "10", "", "output classes"},
+                   {"width", ParamType::kDouble, "1.0", "", "channel width multiplier (004 uses 1.0 on MNIST)"},
+                   {"norm", ParamType::kString, "gn", "", "gn (GroupNorm, 004's default) | bn | none"}}},
+      {"resnet", "small ResNet-(6n+2) for 28x28/32x32 inputs (He et al. 2016 §4.2)",
+       ParamSchema{{"in_channels", ParamType::kInt, "1", "", "input channels"},
+                   {"classes", ParamType::kInt, "10", "", "output classes"},
+                   {"blocks", ParamType::kInt, "3", "", "blocks per stage n (3 = ResNet-20)"},
+                   {"width", ParamType::kDouble, "1.0", "", "channel width multiplier"},
+                   {"norm", ParamType::kString, "gn", "", "gn | bn | none"}}},
+  };
+  return kZoo;
+}
+
+std::unique_ptr<ZooNetwork> build_zoo(const std::string& arch, const std::map<std::string, std::string>& params,
+                                      std::uint64_t seed) {
+  const auto& reg = zoo_registry();
+  auto it = std::find_if(reg.begin(), reg.end(), [&](const RegistryEntry& e) { return e.name == arch; });
+  if (it == reg.end()) {
+    std::vector<std::string> names;
+    for (const auto& e : reg) names.push_back(e.name);
+    std::string msg = "unknown model '" + arch + "'";
+    std::string near = closest_match(arch, names);
+    if (!near.empty()) msg += " (did you mean '" + near + "'?)";
+    throw Error(msg + "; expected a zoo name (lenet5, simplenet, resnet), a checkpoint directory or a TorchScript .pt file");
+  }
+  ParamValues v = it->schema.resolve(params, "model " + arch);
+  torch::manual_seed(seed);
+  const int64_t in = v.get_int("in_channels"), classes = v.get_int("classes");
+  if (in < 1 || classes < 2) throw Error("model " + arch + ": in_channels must be >= 1 and classes >= 2");
+  nn::Sequential seq;
+  if (arch == "lenet5") {
+    seq = lenet5(in, classes);
+  } else if (arch == "simplenet") {
+    check_norm(v.get_string("norm"), arch);
+    double w = v.get_double("width");
+    if (!(w > 0 && w <= 4)) throw Error("model simplenet: width " + v.get_string("width") + " out of range (0, 4]");
+    seq = simplenet(in, classes, w, v.get_string("norm"));
+  } else {
+    check_norm(v.get_string("norm"), arch);
+    double w = v.get_double("width");
+    if (!(w > 0 && w <= 4)) throw Error("model resnet: width out of range (0, 4]");
+    if (v.get_int("blocks") < 1 || v.get_int("blocks") > 18) throw Error("model resnet: blocks out of range 1..18");
+    seq = resnet(in, classes, v.get_int("blocks"), w, v.get_string("norm"));
+  }
+  return std::make_unique<ZooNetwork>(arch, v.all(), seq);
+}
+
+}  // namespace memlapse::torch_adapter

@@ -1,0 +1,50 @@
+// memlapse sweep: a bit-error campaign over rates and chips on a model's stored weights.
+#include <CLI/CLI.hpp>
+
+#include "adapters/torch/api.h"
+#include "commands.h"
+#include "options.h"
+
+namespace memlapse::cli {
+
+void add_sweep_command(CLI::App& app, CommandContext& ctx) {
+  auto* cmd = app.add_subcommand("sweep", "evaluate a model under bit errors in its stored weights, over rates x chips");
+  auto o = std::make_shared<torch_adapter::SweepOptions>();
+  auto s = std::make_shared<std::map<std::string, std::vector<std::string>>>();
+  auto ber = std::make_shared<std::string>();
+  auto shape = std::make_shared<std::string>();
+  auto bits = std::make_shared<int>(8);
+  cmd->add_option("--model", o->model, "zoo name | checkpoint directory | TorchScript .pt file")->required();
+  cmd->add_option("--arch-opt", (*s)["arch"], "architecture parameter key=value for a zoo name");
+  cmd->add_option("--format", o->format, "storage format (see `memlapse describe formats`)")->capture_default_str();
+  cmd->add_option("--bits", *bits, "fixed point width m (2..16)")->capture_default_str();
+  cmd->add_option("--format-opt", (*s)["format"], "format parameter key=value");
+  cmd->add_option("--fault", o->fault, "fault model (see `memlapse describe faults`)")->capture_default_str();
+  cmd->add_option("--fault-opt", (*s)["fault"], "fault-model parameter key=value (other than ber)");
+  cmd->add_option("--ber", *ber, "bit error rates, comma-separated, e.g. 1e-5,1e-4,1e-3")->required();
+  cmd->add_option("--chips", o->chips, "simulated chips per rate")->capture_default_str();
+  cmd->add_option("--seed", o->seed)->capture_default_str();
+  cmd->add_option("--data", o->data.dir, "MNIST-format directory")->capture_default_str();
+  cmd->add_option("--limit", o->data.limit, "use only the first N test examples (0 = all)")->capture_default_str();
+  cmd->add_option("--input-shape", *shape, "C,H,W of the model's input (with --synthetic)");
+  cmd->add_option("--synthetic", o->synthetic, "use N seeded synthetic inputs (no labels: mismatch only)")->capture_default_str();
+  cmd->add_option("--batch-size", o->batch_size)->capture_default_str();
+  cmd->add_option("--threads", o->threads, "LibTorch threads (0 = all cores); results do not depend on it")->capture_default_str();
+  cmd->add_option("--out", o->out, "output directory")->required();
+  cmd->add_flag("--resume", o->resume, "continue an interrupted sweep in --out without recomputing finished chips");
+  cmd->callback([&ctx, o, s, ber, shape, bits] {
+    ctx.action = [&ctx, o, s, ber, shape, bits] {
+      o->arch_params = parse_kv((*s)["arch"], "--arch-opt");
+      o->format_params = parse_kv((*s)["format"], "--format-opt");
+      if (o->format == "fixed" && o->format_params.count("bits") == 0) o->format_params["bits"] = std::to_string(*bits);
+      o->fault_params = parse_kv((*s)["fault"], "--fault-opt");
+      o->rates = parse_doubles(*ber, "--ber");
+      if (!shape->empty()) o->input_shape = parse_shape(*shape, "--input-shape");
+      o->command_line = join_args(0, ctx.args);
+      auto r = torch_adapter::sweep(*o, ctx.out, ctx.err);
+      return r.interrupted ? 130 : 0;
+    };
+  });
+}
+
+}  // namespace memlapse::cli

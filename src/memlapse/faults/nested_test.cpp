@@ -1,0 +1,181 @@
+#include "memlapse/faults/nested.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+
+#include "memlapse/faults/test_util.h"
+
+namespace memlapse {
+namespace {
+
+using memlapse::testing::binomial_accepts;
+using memlapse::testing::chi_square_equal;
+
+std::vector<std::uint64_t> hits(const CounterRng& rng, std::uint64_t n, double p) {
+  std::vector<std::uint64_t> out;
+  for_each_nested_hit(rng, n, p, [&](std::uint64_t j) { out.push_back(j); });
+  return out;
+}
+
+TEST(NestedErrors, HitsAreStrictlyIncreasingAndInRange) {
+  for (double p : {1e-4, 0.01, 0.3, 0.5, 0.9}) {
+    const auto h = hits(CounterRng(1, 2, 3), 50000, p);
+    ASSERT_FALSE(h.empty());
+    EXPECT_TRUE(std::adjacent_find(h.begin(), h.end(), std::greater_equal<>()) == h.end()) << p;
+    EXPECT_LT(h.back(), 50000u);
+  }
+}
+
+TEST(NestedErrors, LowerRateIsSubsetOfHigherRate) {
+  // Includes rates on, just below and just above the dyadic level boundaries.
+  const std::vector<double> ps = {1e-6, 1e-5, std::ldexp(1.0, -10) * 0.999999, std::ldexp(1.0, -10),
+                                  std::ldexp(1.0, -10) * 1.000001, 3e-3, 0.0078125, 0.0079, 0.01, 0.03,
+                                  0.0625, 0.1, 0.2499999, 0.25, 0.2500001, 0.4, 0.5, 0.5000001, 0.6,
+                                  0.9, 0.999, 1.0};
+  for (std::uint64_t seed = 1; seed <= 5; ++seed) {
+    for (std::uint64_t chip : {0u, 17u}) {
+      const CounterRng rng(seed, chip, 4);
+      std::vector<std::uint64_t> prev;
+      for (double p : ps) {
+        const auto cur = hits(rng, 40000, p);
+        EXPECT_TRUE(std::includes(cur.begin(), cur.end(), prev.begin(), prev.end()))
+            << "seed " << seed << " chip " << chip << " p " << p;
+        EXPECT_GE(cur.size(), prev.size());
+        prev = cur;
+      }
+      EXPECT_EQ(prev.size(), 40000u);
+    }
+  }
+}
+
+TEST(NestedErrors, ReferenceIsNestedToo) {
+  const CounterRng rng(9, 9, 9);
+  const auto a = nested_hits_reference(rng, 20000, 0.01), b = nested_hits_reference(rng, 20000, 0.02);
+  EXPECT_TRUE(std::includes(b.begin(), b.end(), a.begin(), a.end()));
+}
+
+TEST(NestedErrors, SameInputsGiveSameHitsAndChipsDiffer) {
+  const auto a = hits(CounterRng(5, 1, 0), 100000, 0.01);
+  EXPECT_EQ(a, hits(CounterRng(5, 1, 0), 100000, 0.01));
+  EXPECT_NE(a, hits(CounterRng(5, 2, 0), 100000, 0.01));
+  EXPECT_NE(a, hits(CounterRng(6, 1, 0), 100000, 0.01));
+  EXPECT_NE(a, hits(CounterRng(5, 1, 1), 100000, 0.01));
+}
+
+TEST(NestedErrors, ShorterRangeIsPrefixOfLongerRange) {
+  const CounterRng rng(3, 3, 3);
+  for (double p : {0.001, 0.2, 0.7}) {
+    const auto longer = hits(rng, 100000, p);
+    const auto shorter = hits(rng, 31337, p);
+    std::vector<std::uint64_t> prefix;
+    for (auto j : longer) if (j < 31337) prefix.push_back(j);
+    EXPECT_EQ(shorter, prefix) << p;
+  }
+}
+
+TEST(NestedErrors, ZeroRateHitsNothingAndUnitRateHitsEverything) {
+  const CounterRng rng(1, 1, 1);
+  EXPECT_TRUE(hits(rng, 100000, 0.0).empty());
+  EXPECT_TRUE(hits(rng, 100000, -0.5).empty());
+  EXPECT_TRUE(hits(rng, 100000, std::nan("")).empty());
+  EXPECT_TRUE(hits(rng, 0, 0.5).empty());
+  EXPECT_TRUE(hits(rng, 0, 1.0).empty());
+  for (double p : {1.0, 1.5}) {
+    const auto all = hits(rng, 1000, p);
+    ASSERT_EQ(all.size(), 1000u);
+    for (std::uint64_t j = 0; j < 1000; ++j) EXPECT_EQ(all[j], j);
+  }
+  EXPECT_EQ(nested_hits_reference(rng, 1000, 1.0).size(), 1000u);
+  EXPECT_TRUE(nested_hits_reference(rng, 1000, 0.0).empty());
+}
+
+struct CountCase {
+  std::uint64_t n;
+  double p;
+};
+
+void PrintTo(const CountCase& c, std::ostream* os) { *os << "n=" << c.n << " p=" << c.p; }
+
+class NestedCount : public ::testing::TestWithParam<CountCase> {};
+
+TEST_P(NestedCount, CountIsBinomialWithinOneInAMillionAcceptance) {
+  const auto [n, p] = GetParam();
+  for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+    std::uint64_t count = 0;
+    for_each_nested_hit(CounterRng(seed, 0, 0), n, p, [&](std::uint64_t) { ++count; });
+    EXPECT_TRUE(binomial_accepts(count, n, p))
+        << "n=" << n << " p=" << p << " seed=" << seed << " count=" << count << " expected=" << n * p;
+    if (n <= 10'000'000) {
+      const auto ref = nested_hits_reference(CounterRng(seed, 0, 0), n, p).size();
+      EXPECT_TRUE(binomial_accepts(ref, n, p)) << "reference count " << ref;
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Rates, NestedCount,
+    ::testing::Values(CountCase{100000, 0.5}, CountCase{100000, 0.75}, CountCase{1000000, 0.3},
+                      CountCase{1000000, 1e-3}, CountCase{10000000, 0x1p-10}, CountCase{10000000, 0.0078},
+                      CountCase{100000000, 1e-6}, CountCase{100000, 0.999},
+                      CountCase{std::uint64_t{1} << 40, 1e-9},        // 64-bit bit indices
+                      CountCase{std::uint64_t{1} << 52, 0x1p-48},     // top level boundary, ~16 hits
+                      CountCase{std::uint64_t{1} << 52, 1e-15}));     // below the top level
+
+TEST(NestedErrors, CountsOverManyChipsFollowTheBinomialLaw) {
+  // 4000 chips of n = 2000 bits at p = 0.005 (mean 10): chi-square of the count histogram against
+  // Binomial(2000, 0.005) in 11 bins (<=5, 6..14, >=15); 10 dof, 0.999 critical value 29.588.
+  constexpr std::uint64_t kN = 2000, kChips = 4000;
+  constexpr double kP = 0.005;
+  std::array<double, 11> observed{}, expected{};
+  auto bin = [](std::uint64_t c) { return c <= 5 ? 0 : c >= 15 ? 10 : static_cast<int>(c) - 5; };
+  for (std::uint64_t chip = 0; chip < kChips; ++chip) {
+    std::uint64_t c = 0;
+    for_each_nested_hit(CounterRng(11, chip, 0), kN, kP, [&](std::uint64_t) { ++c; });
+    observed[static_cast<std::size_t>(bin(c))] += 1;
+  }
+  double pmf = std::pow(1.0 - kP, static_cast<double>(kN));  // P(X = 0)
+  for (std::uint64_t c = 0; c <= kN; ++c) {
+    expected[static_cast<std::size_t>(bin(c))] += pmf * kChips;
+    pmf *= static_cast<double>(kN - c) / static_cast<double>(c + 1) * kP / (1.0 - kP);
+  }
+  double chi2 = 0.0;
+  for (std::size_t i = 0; i < observed.size(); ++i) {
+    chi2 += (observed[i] - expected[i]) * (observed[i] - expected[i]) / expected[i];
+  }
+  EXPECT_LT(chi2, 29.588);
+}
+
+TEST(NestedErrors, HitPositionsAreUniformOverTheRange) {
+  // 16 equal buckets of positions: 15 dof, 0.999 critical value 37.697. Bit-in-byte (j mod 8):
+  // 7 dof, 24.322.
+  constexpr std::uint64_t kN = 1 << 21;
+  for (double p : {0.004, 0x1p-8, 0.05, 0.3, 0.6}) {
+    for (std::uint64_t seed : {1u, 2u}) {
+      std::array<std::uint64_t, 16> bucket{};
+      std::array<std::uint64_t, 8> lane{};
+      for_each_nested_hit(CounterRng(seed, 7, 0), kN, p, [&](std::uint64_t j) {
+        ++bucket[j * 16 / kN];
+        ++lane[j % 8];
+      });
+      EXPECT_LT(chi_square_equal(bucket), 37.697) << "p=" << p << " seed=" << seed;
+      EXPECT_LT(chi_square_equal(lane), 24.322) << "p=" << p << " seed=" << seed;
+    }
+  }
+}
+
+TEST(NestedErrors, NeighbouringBitsAreIndependent) {
+  // Adjacent pairs both hit with probability p^2: check that count is binomial.
+  constexpr std::uint64_t kN = 1 << 22;
+  for (double p : {0.02, 0.3}) {
+    const auto h = hits(CounterRng(4, 4, 4), kN, p);
+    std::uint64_t pairs = 0;
+    for (std::size_t i = 1; i < h.size(); ++i) pairs += (h[i] == h[i - 1] + 1 && h[i] % 2 == 1);
+    EXPECT_TRUE(binomial_accepts(pairs, kN / 2, p * p)) << "p=" << p << " pairs=" << pairs;
+  }
+}
+
+}  // namespace
+}  // namespace memlapse

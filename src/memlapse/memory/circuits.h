@@ -1,0 +1,39 @@
+#pragma once
+// Peripheral circuit models shared by every array: Horowitz gate delay, logical-effort buffer
+// chains, repeated wires, row decoders. Each returns delay, energy, area and leaking width so the
+// array model only adds them up.
+// Example:
+//   const Technology& t = technology_for_node(22);
+//   Block wl = driver_chain(t, /*c_in_ff=*/1.0, /*c_load_ff=*/80.0);   // wordline driver
+//   double t_ns = wl.delay_ns;
+#include "memlapse/memory/technology.h"
+
+namespace memlapse::memory {
+
+// Figures of one peripheral block for one access.
+struct Block {
+  double delay_ns = 0;
+  double energy_pj = 0;      // per activation
+  double area_um2 = 0;
+  double leak_width_um = 0;  // total transistor width that leaks
+  double r_out_ohm = 0;      // output resistance of the last stage
+};
+
+// Contract: Horowitz (1983) step/ramp delay of an RC stage with time constant tf_ns driven by an
+// input ramp ramp_ns, switching threshold 0.5; equals 0.69*tf for a step input.
+double horowitz_ns(double tf_ns, double ramp_ns);
+
+// Contract: a chain of inverters (fan-out ~4 per stage, Sutherland-Sproull-Harris logical effort,
+// 1999) from input capacitance c_in_ff to c_load_ff (both > 0); at least one stage.
+Block driver_chain(const Technology& t, double c_in_ff, double c_load_ff);
+
+// Contract: an optimally repeated wire of length_um on layer `w` (Bakoglu & Meindl, IEEE TED 1985):
+// delay, energy per transition and the repeaters' area and leaking width.
+Block repeated_wire(const Technology& t, const Wire& w, double length_um);
+
+// Contract: the row decoder of a subarray with `rows` rows (power of two >= 2): a 2-/3-bit
+// predecoder driving the row NANDs along `height_um`, then a wordline driver chain into a
+// distributed wordline of c_wl_ff / r_wl_ohm. Area and leakage count every row's driver.
+Block row_decoder(const Technology& t, int rows, double height_um, double c_wl_ff, double r_wl_ohm);
+
+}  // namespace memlapse::memory

@@ -1,0 +1,56 @@
+// Technology table: node range, scaling directions, leakage vs temperature.
+#include "memlapse/memory/technology.h"
+
+#include <gtest/gtest.h>
+
+#include "memlapse/core/error.h"
+#include "memlapse/memory/circuits.h"
+
+namespace memlapse::memory {
+
+TEST(Technology, SupportsThePaperNodes) {
+  for (int n : {16, 22, 28, 32, 40, 45}) EXPECT_EQ(technology_for_node(n).node_nm, n);
+}
+
+TEST(Technology, UnsupportedNodeIsAnErrorNamingTheValue) {
+  try {
+    technology_for_node(7);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("7 nm"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("16"), std::string::npos);
+  }
+}
+
+TEST(Technology, LeakageGrowsWithTemperature) {
+  const auto& t = technology_for_node(22);
+  EXPECT_LT(t.leakage_mw(1.0, 300), t.leakage_mw(1.0, 350));
+  EXPECT_NEAR(t.leak_scale(335) / t.leak_scale(300), 2.0, 0.1);  // ~2x per 35 K (Roy et al. 2003)
+}
+
+TEST(Technology, WiresGetMoreResistiveAndGatesFasterWithScaling) {
+  const auto& a = technology_for_node(45);
+  const auto& b = technology_for_node(16);
+  EXPECT_GT(b.local.r_ohm_per_um, 5.0 * a.local.r_ohm_per_um);
+  EXPECT_LT(b.tau_ns(), a.tau_ns());
+}
+
+TEST(Circuits, HorowitzReducesToElmoreForAStep) {
+  EXPECT_NEAR(horowitz_ns(1.0, 0.0), 0.693, 1e-3);  // ln 2 (Horowitz 1983)
+  EXPECT_GT(horowitz_ns(1.0, 1.0), horowitz_ns(1.0, 0.0));
+}
+
+TEST(Circuits, DriverDelayGrowsLogarithmicallyWithLoad) {
+  const auto& t = technology_for_node(32);
+  const double d1 = driver_chain(t, 1, 10).delay_ns, d2 = driver_chain(t, 1, 1000).delay_ns;
+  EXPECT_GT(d2, d1);
+  EXPECT_LT(d2, 10 * d1);  // 100x load, far less than 100x delay
+}
+
+TEST(Circuits, RepeatedWireDelayIsLinearInLength) {
+  const auto& t = technology_for_node(16);
+  const double d1 = repeated_wire(t, t.semi_global, 1000).delay_ns;
+  EXPECT_NEAR(repeated_wire(t, t.semi_global, 2000).delay_ns / d1, 2.0, 1e-9);
+}
+
+}  // namespace memlapse::memory
