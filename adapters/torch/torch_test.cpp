@@ -2,6 +2,7 @@
 // python3-torch at test time, training/checkpoints/resume, and sweeps through the CLI.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -62,7 +63,8 @@ bool have_fashion_mnist() { return fs::exists(std::string(kFashionMnistDir) + "/
 // A small trained checkpoint shared by the tests below (lenet5, 1 epoch on 2000 examples).
 const std::string& tiny_checkpoint() {
   static const std::string dir = [] {
-    fs::path d = tmp("tiny_ckpt");
+    // One per process: ctest runs each test in its own process, possibly in parallel.
+    fs::path d = tmp("tiny_ckpt_" + std::to_string(::getpid()));
     CliRun r = cli({"train", "--model", "lenet5", "--epochs", "1", "--limit", "2000", "--eval-limit", "500",
                  "--threads", "1", "--out", d.string()});
     EXPECT_EQ(r.rc, 0) << r.err;

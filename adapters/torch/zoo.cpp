@@ -30,7 +30,8 @@ int64_t scaled(int64_t c, double width) {
 }
 
 void conv_block(nn::Sequential& seq, int64_t in, int64_t out, int64_t k, const std::string& norm) {
-  seq->push_back(nn::Conv2d(nn::Conv2dOptions(in, out, k).padding(k / 2).bias(norm == "none")));
+  // Conv layers keep their bias even before a norm layer, as 004's models do (Table 6's W counts them).
+  seq->push_back(nn::Conv2d(nn::Conv2dOptions(in, out, k).padding(k / 2)));
   seq->push_back(make_norm(norm, out));
   seq->push_back(nn::ReLU(nn::ReLUOptions(true)));
 }
