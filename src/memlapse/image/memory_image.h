@@ -41,6 +41,16 @@ class MemoryImage {
   // Contract: number of fault-addressable bits of tensor t: count * value_bits().
   std::uint64_t value_bits(std::uint32_t t) const;
   std::uint64_t total_value_bits() const;
+  // Contract: bits per word of tensor t (the format's m): faults address bits 0..word_bits(t)-1.
+  int word_bits(std::uint32_t t) const { (void)t; return format_->value_bits(); }
+  // Contract: the absolute position (byte * 8 + bit-in-byte, bit 0 = LSB of byte 0) of the stored
+  // bit (t, e, bit) in bytes(); fault models use it to place words on rows, bitlines and cells.
+  std::uint64_t physical_bit(std::uint32_t t, std::uint64_t e, int bit) const {
+    return (slots_[t].byte_offset + e * static_cast<std::uint64_t>(format_->value_bytes())) * 8 +
+           static_cast<std::uint64_t>(bit);
+  }
+  // Contract: bits stored per memory cell for tensor t (1 = SLC; MLC packing sets more).
+  int bits_per_cell(std::uint32_t t) const { (void)t; return 1; }
 
   // Contract: bit `bit` (0 = LSB, < value_bits()) of element `e` of tensor `t`. No bounds checks
   // in release builds beyond MEMLAPSE_CHECK in debug; callers pass valid addresses.
