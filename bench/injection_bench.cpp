@@ -1,13 +1,18 @@
 // Fault sampling + injection on a ResNet-18-sized image (11M weights, 8-bit fixed point), for the
 // nested sampler (cost ~ number of faults) against the naive one-uniform-per-bit reference.
+// The registered DRAM models (000 §4) and MLC model run through the same engine (sample -> FaultList
+// -> Injection -> revert), so their cost is comparable with the uniform model's.
 // Items processed = stored value bits examined per chip (88M), so items/s compares directly.
 //   ./injection_bench --benchmark_filter='/2$'      (the argument k means p = 10^-k; /2 is p = 1e-2)
 #include <benchmark/benchmark.h>
 
 #include <cmath>
+#include <map>
+#include <string>
 
 #include "memlapse/faults/fault_model.h"
 #include "memlapse/faults/nested.h"
+#include "memlapse/faults/layout.h"
 #include "memlapse/faults/uniform.h"
 
 namespace memlapse {
@@ -84,6 +89,47 @@ void BM_NaivePerBitSampleAndInject(benchmark::State& s) {
   report(s, faults);
 }
 
+// The registered models at the same per-bit rate p (weak cells failing with F = 0.5, so P = 2p;
+// model1 concentrates the weak cells on 25% of the bitlines).
+std::map<std::string, std::string> model_params(const std::string& name, double p) {
+  const std::string two_p = format_double(2 * p);
+  if (name == "dram-model0") return {{"P", two_p}, {"F_A", "0.5"}};
+  if (name == "dram-model1") return {{"P_B", two_p}, {"F_B", "0.5"}, {"weak_bitlines", "0.25"}};
+  if (name == "dram-model3") return {{"P", two_p}, {"F_V1", "0.75"}, {"F_V0", "0.25"}};
+  return {{"ber", format_double(p)}};
+}
+
+void BM_ModelSampleAndInject(benchmark::State& s, const std::string& name) {
+  MemoryImage img = image();
+  const auto model = make_fault_model(name, model_params(name, rate(s)));
+  std::uint64_t chip = 0, faults = 0;
+  for (auto _ : s) {
+    const FaultList f = model->sample(img, 1, chip++);
+    Injection inj(img, f);
+    benchmark::DoNotOptimize(img.bytes().data());
+    faults += f.size();
+  }
+  report(s, faults);
+}
+
+// MLC at its own rates (2 bits/cell, sigma widened to 0.05 so ~1e-2 of the cells fail).
+void BM_MlcSampleAndInject(benchmark::State& s) {
+  MemoryImage img = image();
+  const auto model = make_fault_model("mlc-ctt", {{"bits_per_cell", "2"}, {"sigma", "0.05"}, {"sigma_unprog", "0.05"}});
+  std::uint64_t chip = 0, faults = 0;
+  for (auto _ : s) {
+    const FaultList f = model->sample(img, 1, chip++);
+    Injection inj(img, f);
+    benchmark::DoNotOptimize(img.bytes().data());
+    faults += f.size();
+  }
+  report(s, faults);
+}
+
+BENCHMARK_CAPTURE(BM_ModelSampleAndInject, dram_model0, std::string("dram-model0"))->Arg(6)->Arg(4)->Arg(2)->Arg(1)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_ModelSampleAndInject, dram_model1, std::string("dram-model1"))->Arg(6)->Arg(4)->Arg(2)->Arg(1)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_ModelSampleAndInject, dram_model3, std::string("dram-model3"))->Arg(6)->Arg(4)->Arg(2)->Arg(1)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_MlcSampleAndInject)->Arg(0)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_NestedSampleAndInject)->Arg(6)->Arg(4)->Arg(2)->Arg(1)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_NestedSampleOnly)->Arg(6)->Arg(4)->Arg(2)->Arg(1)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_NaivePerBitSampleAndInject)->Arg(6)->Arg(4)->Arg(2)->Arg(1)->Unit(benchmark::kMillisecond);

@@ -64,7 +64,8 @@ struct SweepOptions {
   std::map<std::string, std::string> format_params{{"bits", "8"}};
   std::string fault = "uniform";
   std::map<std::string, std::string> fault_params;
-  std::vector<double> rates;
+  std::string sweep_key = "ber";       // the fault-model parameter swept over `rates`
+  std::vector<double> rates;           // its values
   std::uint64_t chips = 10;
   std::uint64_t seed = 1;
   DatasetSpec data;                    // test split used unless synthetic

@@ -29,9 +29,13 @@ class TorchModelUnderTest : public ModelUnderTest {
     }
   }
   // Encodes every parameter into `image` and replaces the parameter by its decoded value, so the
-  // fault-free model is the model as stored.
+  // fault-free model is the model as stored. Formats with a model-wide range (range=global) learn
+  // it from all parameters first (MemoryImage::prepare).
   void store_into(MemoryImage& image) {
     auto named = net_.named_parameters();
+    std::vector<std::span<const float>> all;
+    for (std::size_t i = 0; i < params_.size(); ++i) all.emplace_back(ptrs_[i], static_cast<std::size_t>(params_[i].numel()));
+    image.prepare(all);
     for (std::size_t i = 0; i < params_.size(); ++i) {
       auto& p = params_[i];
       std::vector<std::int64_t> shape(p.sizes().begin(), p.sizes().end());
@@ -41,7 +45,8 @@ class TorchModelUnderTest : public ModelUnderTest {
     }
   }
   void load(const MemoryImage& image, std::span<const Injection::Touched> touched) override {
-    for (const auto& tc : touched) ptrs_[tc.tensor][tc.element] = image.read(tc.tensor, tc.element);
+    // decode_changes maps touched words to the parameter elements they decode into.
+    for (const auto& c : image.decode_changes(touched)) ptrs_[c.tensor][c.element] = c.value;
   }
   std::vector<std::int64_t> predict() override {
     torch::NoGradGuard ng;
@@ -83,6 +88,7 @@ nlohmann::json campaign_config(const SweepOptions& o, const std::string& model_d
   j["arch_params"] = o.arch_params;
   j["format"] = {{"name", o.format}, {"resolved", fmt.name()}, {"params", fmt.params()}};
   j["fault_model"] = {{"name", o.fault}, {"params", o.fault_params}};
+  j["swept_parameter"] = o.sweep_key;
   j["rates"] = o.rates;
   j["chips"] = o.chips;
   j["seed"] = o.seed;
@@ -95,12 +101,19 @@ nlohmann::json campaign_config(const SweepOptions& o, const std::string& model_d
 
 SweepReport sweep(const SweepOptions& o, std::ostream& out, std::ostream& progress) {
   if (o.out.empty()) throw Error("sweep: --out is required");
-  if (o.rates.empty()) throw Error("sweep: --ber needs at least one rate");
-  for (double r : o.rates) if (!(r >= 0 && r <= 1)) throw Error("sweep: bit error rate " + std::to_string(r) + " is outside [0, 1]");
+  if (o.rates.empty()) throw Error("sweep: no values to sweep for '" + o.sweep_key + "'");
+  if (o.sweep_key == "ber") {
+    for (double r : o.rates) if (!(r >= 0 && r <= 1)) throw Error("sweep: bit error rate " + std::to_string(r) + " is outside [0, 1]");
+  }
   const int threads = configure_threads(o.threads);
   auto net = load_network(o.model, o.arch_params);
   std::shared_ptr<const Format> fmt = make_format(o.format, o.format_params);
-  make_fault_model(o.fault, [&] { auto p = o.fault_params; p["ber"] = "0"; return p; }());  // validate early
+  // Validate the fault model and every swept value before any work.
+  for (double v : o.rates) {
+    auto p = o.fault_params;
+    p[o.sweep_key] = format_double(v);
+    make_fault_model(o.fault, p);
+  }
 
   Dataset data;
   if (o.synthetic > 0) {
@@ -152,18 +165,19 @@ SweepReport sweep(const SweepOptions& o, std::ostream& out, std::ostream& progre
   CampaignSpec spec;
   spec.fault_model = o.fault;
   spec.fault_params = o.fault_params;
+  spec.rate_key = o.sweep_key;
   spec.rates = o.rates;
   spec.chips = o.chips;
   spec.seed = o.seed;
-  spec.header = {{"model", o.model}, {"model_description", net->description()}, {"format", fmt->name()},
-                 {"format_params", fmt->params()}, {"float_error", std::isfinite(rep.float_error) ? nlohmann::json(rep.float_error) : nlohmann::json(nullptr)},
+  spec.header = {{"model", o.model}, {"model_description", net->description()}, {"format", image.format().name()},
+                 {"format_params", image.format().params()}, {"float_error", std::isfinite(rep.float_error) ? nlohmann::json(rep.float_error) : nlohmann::json(nullptr)},
                  {"tensors", image.tensor_count()}, {"stored_bits", image.total_value_bits()},
                  {"dataset", data.source}, {"memlapse_version", kVersion}, {"git_revision", kGitRevision}};
   install_stop_signal_handlers();
   ProgressBar bar(progress, "sweep", o.rates.size() * o.chips, "chips");
   auto on_chip = [&](std::uint64_t done, std::uint64_t, const ChipRow& r) {
     char extra[96];
-    std::snprintf(extra, sizeof extra, "ber %.3g chip %llu err %.2f%%", r.ber, static_cast<unsigned long long>(r.chip), 100 * r.error);
+    std::snprintf(extra, sizeof extra, "%s %.3g chip %llu err %.2f%%", o.sweep_key.c_str(), r.ber, static_cast<unsigned long long>(r.chip), 100 * r.error);
     bar.update(done, done, extra);
   };
   CampaignResult res = run_campaign(spec, image, mut, log, on_chip);
@@ -179,7 +193,7 @@ SweepReport sweep(const SweepOptions& o, std::ostream& out, std::ostream& progre
   std::snprintf(head, sizeof head, "model %s, format %s, %u tensors, %llu stored bits, float error %.2f%%\n",
                 net->description().c_str(), fmt->name().c_str(), image.tensor_count(),
                 static_cast<unsigned long long>(image.total_value_bits()), 100 * rep.float_error);
-  rep.table = std::string(head) + format_campaign_table(res);
+  rep.table = std::string(head) + format_campaign_table(res, o.sweep_key);
   out << rep.table;
   out << "results: " << o.out << "/results.json, results.csv, config.json, error_vs_ber.svg\n";
   if (res.interrupted) out << "interrupted: finished chips are saved; rerun with --resume to continue\n";

@@ -33,7 +33,8 @@ CliRun cli(std::vector<std::string> args) {
 }
 
 fs::path tmp(const std::string& name) {
-  fs::path d = fs::temp_directory_path() / ("memlapse_torch_" + name);
+  // Per process: two ctest runs (or -j) must never share a directory.
+  fs::path d = fs::temp_directory_path() / ("memlapse_torch_" + name + "_" + std::to_string(::getpid()));
   fs::remove_all(d);
   return d;
 }
@@ -64,7 +65,7 @@ bool have_fashion_mnist() { return fs::exists(std::string(kFashionMnistDir) + "/
 const std::string& tiny_checkpoint() {
   static const std::string dir = [] {
     // One per process: ctest runs each test in its own process, possibly in parallel.
-    fs::path d = tmp("tiny_ckpt_" + std::to_string(::getpid()));
+    fs::path d = tmp("tiny_ckpt");
     CliRun r = cli({"train", "--model", "lenet5", "--epochs", "1", "--limit", "2000", "--eval-limit", "500",
                  "--threads", "1", "--out", d.string()});
     EXPECT_EQ(r.rc, 0) << r.err;

@@ -1,7 +1,10 @@
 // memlapse sweep: a bit-error campaign over rates and chips on a model's stored weights.
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
+
 #include "adapters/torch/api.h"
+#include "memlapse/core/error.h"
 #include "commands.h"
 #include "options.h"
 
@@ -21,7 +24,19 @@ void add_sweep_command(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--format-opt", (*s)["format"], "format parameter key=value");
   cmd->add_option("--fault", o->fault, "fault model (see `memlapse describe faults`)")->capture_default_str();
   cmd->add_option("--fault-opt", (*s)["fault"], "fault-model parameter key=value (other than ber)");
-  cmd->add_option("--ber", *ber, "bit error rates, comma-separated, e.g. 1e-5,1e-4,1e-3")->required();
+  cmd->add_option("--ber", *ber, "bit error rates, comma-separated, e.g. 1e-5,1e-4,1e-3");
+  // Operating-point knobs: one value fixes the parameter, a comma list makes it the swept axis.
+  auto knobs = std::make_shared<std::map<std::string, std::string>>();
+  const std::vector<std::pair<std::string, std::string>> kKnobs = {
+      {"voltage", "supply voltage normalised to Vmin (sram)"},
+      {"vdd-delta", "DRAM supply voltage reduction in V (dram-model*)"},
+      {"trcd-delta", "DRAM tRCD reduction in ns (dram-model*)"},
+      {"bits-per-cell", "bits stored per MLC cell (mlc-*)"},
+      {"lifetime-us", "data lifetime in microseconds (edram)"},
+      {"temperature-c", "temperature in degrees Celsius (edram)"},
+      {"refresh-us", "refresh interval in microseconds (edram)"}};
+  for (const auto& [flag, doc] : kKnobs) cmd->add_option("--" + flag, (*knobs)[flag], doc + "; a comma list sweeps it");
+  cmd->add_option("--sweep", (*s)["sweep"], "KEY=v1,v2,... sweep any fault-model parameter");
   cmd->add_option("--chips", o->chips, "simulated chips per rate")->capture_default_str();
   cmd->add_option("--seed", o->seed)->capture_default_str();
   cmd->add_option("--data", o->data.dir, "MNIST-format directory")->capture_default_str();
@@ -32,13 +47,43 @@ void add_sweep_command(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--threads", o->threads, "LibTorch threads (0 = all cores); results do not depend on it")->capture_default_str();
   cmd->add_option("--out", o->out, "output directory")->required();
   cmd->add_flag("--resume", o->resume, "continue an interrupted sweep in --out without recomputing finished chips");
-  cmd->callback([&ctx, o, s, ber, shape, bits] {
-    ctx.action = [&ctx, o, s, ber, shape, bits] {
+  cmd->callback([&ctx, o, s, ber, shape, bits, knobs] {
+    ctx.action = [&ctx, o, s, ber, shape, bits, knobs] {
       o->arch_params = parse_kv((*s)["arch"], "--arch-opt");
       o->format_params = parse_kv((*s)["format"], "--format-opt");
       if (o->format == "fixed" && o->format_params.count("bits") == 0) o->format_params["bits"] = std::to_string(*bits);
       o->fault_params = parse_kv((*s)["fault"], "--fault-opt");
-      o->rates = parse_doubles(*ber, "--ber");
+      // Collect (key, values) from --ber, the knob flags and --sweep; exactly one may be a list.
+      std::vector<std::pair<std::string, std::string>> given;
+      if (!ber->empty()) given.emplace_back("ber", *ber);
+      for (const auto& [flag, text] : *knobs) {
+        if (text.empty()) continue;
+        std::string key = flag;
+        std::replace(key.begin(), key.end(), '-', '_');
+        given.emplace_back(key, text);
+      }
+      for (const auto& item : (*s)["sweep"]) {
+        auto eq = item.find('=');
+        if (eq == std::string::npos || eq == 0) throw Error("--sweep: '" + item + "' is not of the form KEY=v1,v2,...");
+        given.emplace_back(item.substr(0, eq), item.substr(eq + 1));
+      }
+      std::string axis;
+      for (const auto& [key, text] : given) {
+        if (text.find(',') == std::string::npos) continue;
+        if (!axis.empty()) throw Error("sweep: only one parameter can take a list of values ('" + axis + "' and '" + key + "' both do)");
+        axis = key;
+      }
+      if (axis.empty() && !given.empty()) axis = given.front().first;
+      if (axis.empty()) throw Error("sweep: nothing to sweep: give --ber, an operating-point flag such as --voltage, or --sweep KEY=values");
+      for (const auto& [key, text] : given) {
+        if (key == axis) {
+          o->sweep_key = key;
+          o->rates = parse_doubles(text, key == "ber" ? "--ber" : "--" + key);
+        } else {
+          if (o->fault_params.count(key) != 0) throw Error("sweep: fault parameter '" + key + "' given twice");
+          o->fault_params[key] = text;
+        }
+      }
       if (!shape->empty()) o->input_shape = parse_shape(*shape, "--input-shape");
       o->command_line = join_args(0, ctx.args);
       auto r = torch_adapter::sweep(*o, ctx.out, ctx.err);

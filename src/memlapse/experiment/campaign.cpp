@@ -5,6 +5,7 @@
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <limits>
 #include <sstream>
 
@@ -43,7 +44,7 @@ void install_stop_signal_handlers() {
 
 CampaignResult run_campaign(const CampaignSpec& spec, MemoryImage& image, ModelUnderTest& model,
                             ResultsLog& log, const ProgressFn& progress) {
-  if (spec.rates.empty()) throw Error("sweep: no bit error rates given");
+  if (spec.rates.empty()) throw Error("sweep: no values given for the swept parameter '" + spec.rate_key + "'");
   if (spec.chips == 0) throw Error("sweep: --chips must be at least 1");
   const std::vector<std::int64_t> clean = model.predict();
   const auto& labels = model.labels();
@@ -107,7 +108,14 @@ std::vector<PointResult> aggregate_rows(const CampaignSpec& spec, const std::vec
     }
     if (err.empty()) continue;
     PointResult p;
-    p.ber = spec.rates[ri];
+    p.value = spec.rates[ri];
+    auto params = spec.fault_params;
+    params[spec.rate_key] = format_double(p.value);
+    p.fault_params = make_fault_model(spec.fault_model, params)->params();
+    auto it = p.fault_params.find("ber");
+    p.ber = it != p.fault_params.end() ? std::strtod(it->second.c_str(), nullptr)
+            : spec.rate_key == "ber"   ? p.value
+                                       : std::numeric_limits<double>::quiet_NaN();
     p.chips = err.size();
     Summary se = summarize(err), sm = summarize(mis);
     p.error_mean = se.mean;
@@ -115,7 +123,8 @@ std::vector<PointResult> aggregate_rows(const CampaignSpec& spec, const std::vec
     Interval ci = student_t_interval(se, spec.ci_level);
     p.error_ci_low = ci.low;
     p.error_ci_high = ci.high;
-    p.error_prop1_upper = std::isfinite(se.mean) ? prop1_upper_bound(se.mean, examples, err.size(), spec.prop1_delta)
+    // A probability: a bound above 1 is vacuous and reported as 1.
+    p.error_prop1_upper = std::isfinite(se.mean) ? std::min(1.0, prop1_upper_bound(se.mean, examples, err.size(), spec.prop1_delta))
                                                  : std::numeric_limits<double>::quiet_NaN();
     p.mismatch_mean = sm.mean;
     p.mismatch_std = sm.std;
@@ -137,6 +146,7 @@ void write_campaign_outputs(const std::string& dir, const CampaignSpec& spec, co
   nlohmann::json j = spec.header;
   j["fault_model"] = spec.fault_model;
   j["fault_params"] = spec.fault_params;
+  j["swept_parameter"] = spec.rate_key;
   j["seed"] = spec.seed;
   j["chips_per_rate"] = spec.chips;
   j["examples"] = r.examples;
@@ -148,7 +158,7 @@ void write_campaign_outputs(const std::string& dir, const CampaignSpec& spec, co
                   format_double(spec.prop1_delta);
   nlohmann::json pts = nlohmann::json::array();
   for (const auto& p : r.points) {
-    pts.push_back({{"ber", p.ber}, {"chips", p.chips}, {"error_mean", num_or_null(p.error_mean)},
+    pts.push_back({{spec.rate_key, p.value}, {"ber", num_or_null(p.ber)}, {"fault_params", p.fault_params}, {"chips", p.chips}, {"error_mean", num_or_null(p.error_mean)},
                    {"error_std", num_or_null(p.error_std)}, {"error_ci_low", num_or_null(p.error_ci_low)},
                    {"error_ci_high", num_or_null(p.error_ci_high)}, {"error_prop1_upper", num_or_null(p.error_prop1_upper)},
                    {"mismatch_mean", p.mismatch_mean}, {"mismatch_std", p.mismatch_std}, {"faults_mean", p.faults_mean},
@@ -156,14 +166,16 @@ void write_campaign_outputs(const std::string& dir, const CampaignSpec& spec, co
   }
   j["points"] = pts;
   write_text_file(dir + "/results.json", j.dump(2) + "\n");
-  SvgPlot plot("test error vs bit error rate", "bit error rate p", "test error (%)");
-  plot.log_x = true;
+  const bool by_ber = spec.rate_key == "ber";
+  SvgPlot plot("test error vs " + (by_ber ? std::string("bit error rate") : spec.rate_key),
+               by_ber ? "bit error rate p" : spec.rate_key, "test error (%)");
+  plot.log_x = by_ber;
   SvgSeries s;
   s.label = spec.header.value("format", std::string("model"));
   bool labelled = std::isfinite(r.clean_error);
   if (!labelled) { plot.title = "top-1 mismatch vs bit error rate"; plot.y_label = "mismatch vs fault-free (%)"; }
   for (const auto& p : r.points) {
-    s.x.push_back(p.ber);
+    s.x.push_back(p.value);
     s.y.push_back(100 * (labelled ? p.error_mean : p.mismatch_mean));
     if (labelled) { s.band_low.push_back(100 * p.error_ci_low); s.band_high.push_back(100 * p.error_ci_high); }
   }
@@ -171,13 +183,21 @@ void write_campaign_outputs(const std::string& dir, const CampaignSpec& spec, co
   write_text_file(dir + "/error_vs_ber.svg", plot.render());
 }
 
-std::string format_campaign_table(const CampaignResult& r) {
+std::string format_campaign_table(const CampaignResult& r, const std::string& key) {
   std::ostringstream o;
   char buf[256];
   std::snprintf(buf, sizeof buf, "clean error %.2f%% on %zu examples\n", 100 * r.clean_error, r.examples);
   o << buf;
+  if (key != "ber") {
+    std::snprintf(buf, sizeof buf, "  %-10s", key.c_str());
+    o << buf;
+  }
   o << "  ber        chips  error%   std    95% CI (t)       Prop.1 ub  mismatch%  faults/chip  inject_ms  infer_ms\n";
   for (const auto& p : r.points) {
+    if (key != "ber") {
+      std::snprintf(buf, sizeof buf, "  %-10.4g", p.value);
+      o << buf;
+    }
     std::snprintf(buf, sizeof buf, "  %-9.3g  %5llu  %6.2f  %5.2f  [%6.2f, %6.2f]  %8.2f  %9.2f  %11.0f  %9.2f  %8.1f\n", p.ber,
                   static_cast<unsigned long long>(p.chips), 100 * p.error_mean, 100 * p.error_std, 100 * p.error_ci_low,
                   100 * p.error_ci_high, 100 * p.error_prop1_upper, 100 * p.mismatch_mean, p.faults_mean, p.inject_ms_mean,

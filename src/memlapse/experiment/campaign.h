@@ -49,7 +49,10 @@ struct CampaignSpec {
 };
 
 struct PointResult {
-  double ber = 0;
+  double value = 0;  // the swept parameter's value (spec.rate_key), e.g. ber or voltage
+  double ber = 0;    // the bit error rate at this point: the fault model's resolved "ber" if it
+                     // reports one, else `value` when the swept key is ber, else NaN
+  std::map<std::string, std::string> fault_params;  // the fault model's resolved parameters
   std::uint64_t chips = 0;
   double error_mean = 0, error_std = 0, error_ci_low = 0, error_ci_high = 0, error_prop1_upper = 0;
   double mismatch_mean = 0, mismatch_std = 0;
@@ -85,6 +88,6 @@ std::vector<PointResult> aggregate_rows(const CampaignSpec& spec, const std::vec
 void write_campaign_outputs(const std::string& dir, const CampaignSpec& spec, const CampaignResult& r);
 
 // A fixed-width text table of the points, as `memlapse sweep` prints it.
-std::string format_campaign_table(const CampaignResult& r);
+std::string format_campaign_table(const CampaignResult& r, const std::string& swept_key = "ber");
 
 }  // namespace memlapse

@@ -36,13 +36,6 @@ void write_all(int fd, const std::string& s, const std::string& path) {
 
 }  // namespace
 
-std::string format_double(double v) {
-  if (v != v) return "nan";
-  char buf[64];
-  auto [p, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, p);
-}
-
 ResultsLog::ResultsLog(const std::string& dir, bool resume) : path_(dir + "/results.csv") {
   std::filesystem::create_directories(dir);
   std::string content;

@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "memlapse/core/text.h"
+
 namespace memlapse {
 
 struct ChipRow {
@@ -46,7 +48,5 @@ class ResultsLog {
   std::set<std::pair<std::size_t, std::uint64_t>> done_;
 };
 
-// Contract: formats a double so that reading it back gives the same double (shortest round trip).
-std::string format_double(double v);
 
 }  // namespace memlapse

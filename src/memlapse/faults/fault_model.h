@@ -38,8 +38,18 @@ class FaultModel {
   // Contract: the faults of chip `chip` under `seed` for this image; sorted, unique; cost
   // proportional to the number of faults, not the number of bits.
   virtual FaultList sample(const MemoryImage& image, std::uint64_t seed, std::uint64_t chip) const = 0;
-  // Contract: the resolved parameters (written beside results).
+  // Contract: the resolved parameters (written beside results): the operating point and the
+  // physical parameters it implies (e.g. the bit error rate a voltage gives).
   virtual std::map<std::string, std::string> params() const = 0;
+  // Contract: the faults seen on evaluation pass `pass` of chip `chip`. Models whose faults are
+  // re-drawn on every read (000 §4: a weak cell fails with probability F on each read; MLC sensing
+  // noise, 001 §4.1) override it; the chip's persistent part (which cells are weak) never depends
+  // on `pass`. Pass 0 equals sample(image, seed, chip), which is what a campaign uses per chip.
+  virtual FaultList sample_pass(const MemoryImage& image, std::uint64_t seed, std::uint64_t chip,
+                                std::uint64_t pass) const {
+    (void)pass;
+    return sample(image, seed, chip);
+  }
 };
 
 const std::vector<RegistryEntry>& fault_registry();

@@ -4,33 +4,27 @@
 namespace memlapse {
 
 Injection::Injection(MemoryImage& image, const FaultList& faults) : image_(&image) {
-  const auto w = static_cast<std::uint64_t>(image.format().value_bytes());
-  const int m = image.format().value_bits();
   std::span<std::uint8_t> bytes = image.mutable_bytes();
   saved_bytes_.reserve(faults.size());
   touched_.reserve(faults.size());
   // Validate everything before touching a byte, so a bad list leaves the image unchanged.
   const std::uint32_t n_tensors = image.tensor_count();
   for (const BitFault& f : faults) {
-    MEMLAPSE_CHECK(f.tensor < n_tensors && f.element < image.tensor(f.tensor).count && f.bit < m,
+    MEMLAPSE_CHECK(f.tensor < n_tensors && f.element < image.tensor(f.tensor).count && f.bit < image.word_bits(f.tensor),
                    "fault addresses a bit outside the image");
   }
   std::uint64_t last_saved = ~std::uint64_t{0};
-  std::uint32_t cur_tensor = n_tensors;  // none yet
-  std::uint64_t tensor_offset = 0;
   for (const BitFault& f : faults) {
-    if (f.tensor != cur_tensor) {
-      cur_tensor = f.tensor;
-      tensor_offset = image.tensor(f.tensor).byte_offset;
-    }
-    const std::uint64_t off = tensor_offset + f.element * w + (f.bit >> 3);
+    // Regions may differ in word width and layout (byte-aligned or dense): physical_bit knows.
+    const std::uint64_t pos = image.physical_bit(f.tensor, f.element, f.bit);
+    const std::uint64_t off = pos >> 3;
     // A sorted list visits each byte in one run; revert() restores in reverse order, so even an
     // unsorted list with repeated bytes gets the original back.
     if (off != last_saved) {
       saved_bytes_.emplace_back(off, bytes[off]);
       last_saved = off;
     }
-    const auto mask = static_cast<std::uint8_t>(1u << (f.bit & 7));
+    const auto mask = static_cast<std::uint8_t>(1u << (pos & 7));
     const std::uint8_t before = bytes[off];
     std::uint8_t after = before;
     switch (f.kind) {

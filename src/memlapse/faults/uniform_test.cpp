@@ -111,7 +111,8 @@ TEST(UniformBitErrors, ZeroRateGivesNoFaults) {
 TEST(FaultRegistry, HoldsEveryExpectedModel) {
   std::set<std::string> names;
   for (const auto& e : fault_registry()) names.insert(e.name);
-  EXPECT_EQ(names, (std::set<std::string>{"uniform"}));
+  EXPECT_EQ(names, (std::set<std::string>{"uniform", "sram", "dram-model0", "dram-model1", "dram-model2", "dram-model3",
+                                         "mlc-ctt", "mlc-rram", "edram", "profiled"}));
   auto m = make_fault_model("uniform", {{"ber", "1e-3"}});
   EXPECT_EQ(m->name(), "uniform");
   EXPECT_EQ(make_fault_model("uniform", m->params())->params(), m->params());

@@ -42,7 +42,8 @@ TEST_P(FixedPointBits, EveryCodeRoundTripsWithExactLittleEndianLayout) {
   const std::int32_t k = f.max_code();
   ASSERT_EQ(k, (1 << (m - 1)) - 1);
   const double delta = 0.0123;
-  const TensorParams p{delta, 0.0};
+  TensorParams p;
+  p.scale = delta;
   std::vector<float> decoded;
   for (std::int32_t c = -(1 << (m - 1)); c <= k; ++c) {
     std::uint8_t b[2] = {0xAB, 0xCD};

@@ -1,13 +1,20 @@
 #pragma once
-// The memory image: the bit-exact content of the memory holding a set of tensors, each stored
-// by one Format in the byte-aligned layout (see formats/format.h), tensors packed one after the
-// other (each starting on a byte boundary). Addressable by (tensor, element, bit), where bit
-// counts from the least significant stored bit 0 to value_bits()-1.
+// The memory image: the bit-exact content of the memory holding a set of tensors. The image is a
+// list of regions; a region is an array of fixed-width words tagged with the data structure it
+// holds (values, indices, bitmask, ...) and the bits stored per memory cell. Fault models address
+// (region, word, bit) with bit 0 = the word's least significant stored bit; BitFault::tensor is a
+// region index. For a plain Format every parameter tensor is one "values" region whose word e is
+// element e, so region index == tensor index (the API the callers have always used).
+// Layouts: byte-aligned (word e in bytes [e*w, (e+1)*w) of the region, w = ceil(m/8),
+// little-endian, high bits zero) or dense (word e at bits [e*m, (e+1)*m) of the region, bit 0 of a
+// byte first). Regions start on byte boundaries, one after the other.
 // Example:
 //   MemoryImage img(make_format("fixed", {{"bits","8"}}));
+//   img.prepare(all_tensors);                  // needed by formats with a model-wide range
 //   auto t = img.add_tensor("conv1.weight", {32,1,3,3}, values);
-//   img.flip_bit(t, 17, 7);                 // flip the sign bit of value 17
+//   img.flip_bit(t, 17, 7);                    // flip the sign bit of value 17
 //   float w = img.read(t, 17);
+//   for (auto c : img.decode_changes(touched)) model[c.tensor][c.element] = c.value;
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -18,42 +25,72 @@
 
 namespace memlapse {
 
+// What a region holds (001 §3: fault models and bits per cell are set per structure).
+enum class Structure : std::uint8_t { kValues, kIndices, kBitmask, kRowCounters, kColumnIndices, kParity, kExponents, kCodebook };
+const char* to_string(Structure s);
+// Contract: the structure named `name` (as to_string writes it); Error listing the names otherwise.
+Structure structure_from_string(const std::string& name);
+
 struct TensorSlot {
   std::string name;
   std::vector<std::int64_t> shape;
-  std::uint64_t count = 0;        // number of values
-  std::uint64_t byte_offset = 0;  // where value 0 starts in the image
+  std::uint64_t count = 0;        // number of words (for a values region: number of values)
+  std::uint64_t byte_offset = 0;  // where word 0 starts in the image
   TensorParams params;            // returned by Format::encode
+  Structure structure = Structure::kValues;
+  int word_bits = 0;              // m: fault-addressable bits per word
+  int stride_bits = 0;            // distance between words: m (dense) or 8 * ceil(m/8)
+  int bits_per_cell = 1;
+  std::uint32_t tensor = 0;       // the parameter tensor this region belongs to
+};
+
+// One decoded element that a fault changed (or that a revert restored).
+struct ElementChange {
+  std::uint32_t tensor;
+  std::uint64_t element;
+  float value;
+};
+
+struct TouchedWord {
+  std::uint32_t tensor;  // region
+  std::uint64_t element; // word
 };
 
 class MemoryImage {
  public:
   explicit MemoryImage(std::shared_ptr<const Format> format);
 
+  // Contract: replaces the format by format().prepared(tensors) (all tensors of the model, before
+  // any add_tensor); a no-op for formats that need nothing. Error if tensors were already added.
+  void prepare(std::span<const std::span<const float>> tensors);
   // Contract: encodes `values` (shape's product == values.size(), else Error) at the end of the
-  // image and returns the new tensor's index.
+  // image and returns the new tensor's index. Error when the format still needs prepare().
   std::uint32_t add_tensor(std::string name, std::vector<std::int64_t> shape, std::span<const float> values);
 
   const Format& format() const { return *format_; }
   std::shared_ptr<const Format> format_ptr() const { return format_; }
+  // Contract: the number of regions (what fault models iterate over).
   std::uint32_t tensor_count() const { return static_cast<std::uint32_t>(slots_.size()); }
   const TensorSlot& tensor(std::uint32_t t) const { return slots_.at(t); }
-  // Contract: number of fault-addressable bits of tensor t: count * value_bits().
+  // Contract: number of fault-addressable bits of region t: count * word_bits(t).
   std::uint64_t value_bits(std::uint32_t t) const;
   std::uint64_t total_value_bits() const;
-  // Contract: bits per word of tensor t (the format's m): faults address bits 0..word_bits(t)-1.
-  int word_bits(std::uint32_t t) const { (void)t; return format_->value_bits(); }
+  // Contract: bits per word of region t: faults address bits 0..word_bits(t)-1.
+  int word_bits(std::uint32_t t) const { return slots_[t].word_bits; }
   // Contract: the absolute position (byte * 8 + bit-in-byte, bit 0 = LSB of byte 0) of the stored
   // bit (t, e, bit) in bytes(); fault models use it to place words on rows, bitlines and cells.
   std::uint64_t physical_bit(std::uint32_t t, std::uint64_t e, int bit) const {
-    return (slots_[t].byte_offset + e * static_cast<std::uint64_t>(format_->value_bytes())) * 8 +
-           static_cast<std::uint64_t>(bit);
+    const TensorSlot& s = slots_[t];
+    return s.byte_offset * 8 + e * static_cast<std::uint64_t>(s.stride_bits) + static_cast<std::uint64_t>(bit);
   }
-  // Contract: bits stored per memory cell for tensor t (1 = SLC; MLC packing sets more).
-  int bits_per_cell(std::uint32_t t) const { (void)t; return 1; }
+  // Contract: bits stored per memory cell for region t (1 = SLC, 2..4 = MLC).
+  int bits_per_cell(std::uint32_t t) const { return slots_[t].bits_per_cell; }
+  // Contract: sets the bits per cell of region t; Error unless 1 <= k <= 4 and k divides the
+  // region's word width (a cell never straddles two words).
+  void set_bits_per_cell(std::uint32_t t, int k);
 
-  // Contract: bit `bit` (0 = LSB, < value_bits()) of element `e` of tensor `t`. No bounds checks
-  // in release builds beyond MEMLAPSE_CHECK in debug; callers pass valid addresses.
+  // Contract: bit `bit` (0 = LSB, < word_bits(t)) of word `e` of region `t`. Checked only in debug
+  // builds; callers pass valid addresses.
   bool get_bit(std::uint32_t t, std::uint64_t e, int bit) const;
   void flip_bit(std::uint32_t t, std::uint64_t e, int bit);
   void set_bit(std::uint32_t t, std::uint64_t e, int bit, bool v);
@@ -61,12 +98,25 @@ class MemoryImage {
   float read(std::uint32_t t, std::uint64_t e) const;
   // Contract: decodes the whole tensor into out (out.size() == count).
   void read_tensor(std::uint32_t t, std::span<float> out) const;
+  // Contract: the current decoded value of every element that the touched words can have
+  // changed, each once, in touched order. For a values region of a plain format that is the word's
+  // own element. Call it after injecting and again after reverting to restore a model.
+  template <class Touched>
+  std::vector<ElementChange> decode_changes(std::span<const Touched> touched) const {
+    std::vector<ElementChange> out;
+    out.reserve(touched.size());
+    for (const auto& tw : touched) out.push_back({slots_[tw.tensor].tensor, tw.element, read(slots_[tw.tensor].tensor, tw.element)});
+    return out;
+  }
 
   std::span<const std::uint8_t> bytes() const { return bytes_; }
   std::span<std::uint8_t> mutable_bytes() { return bytes_; }
+  // Contract: the bytes of region t (ceil(count * stride_bits / 8) bytes).
   std::span<const std::uint8_t> tensor_bytes(std::uint32_t t) const;
 
  private:
+  // The word e of region t as byte-aligned little-endian bytes (what Format::decode_one reads).
+  void load_word(const TensorSlot& s, std::uint64_t e, std::uint8_t* word) const;
   std::shared_ptr<const Format> format_;
   std::vector<TensorSlot> slots_;
   std::vector<std::uint8_t> bytes_;

@@ -128,5 +128,79 @@ TEST(MemoryImage, ShapeMismatchIsAnErrorNamingTheTensor) {
   EXPECT_TRUE(img.bytes().empty());
 }
 
+TEST(MemoryImageDense, ValueIOccupiesBitsIMTimesMOfItsRegion) {
+  for (int m : {2, 3, 5, 7, 12}) {
+    MemoryImage dense(make_format("fixed", {{"bits", std::to_string(m)}, {"layout", "dense"}}));
+    MemoryImage aligned(make_format("fixed", {{"bits", std::to_string(m)}}));
+    const auto v = ramp(37, 0.013f);
+    dense.add_tensor("a", {37}, v);
+    aligned.add_tensor("a", {37}, v);
+    const auto t = dense.add_tensor("b", {5}, ramp(5, 0.2f));
+    EXPECT_EQ(dense.tensor(0).byte_offset, 0u);
+    EXPECT_EQ(dense.tensor(t).byte_offset, (37u * static_cast<unsigned>(m) + 7) / 8) << "regions start on bytes";
+    EXPECT_EQ(dense.tensor_bytes(0).size(), (37u * static_cast<unsigned>(m) + 7) / 8);
+    for (std::uint64_t e = 0; e < 37; ++e) {
+      EXPECT_EQ(dense.read(0, e), aligned.read(0, e));
+      for (int bit = 0; bit < m; ++bit) {
+        const std::uint64_t pos = e * static_cast<std::uint64_t>(m) + static_cast<std::uint64_t>(bit);
+        ASSERT_EQ(dense.physical_bit(0, e, bit), pos);
+        ASSERT_EQ(dense.get_bit(0, e, bit), ((dense.bytes()[pos / 8] >> (pos % 8)) & 1u) != 0);
+        ASSERT_EQ(dense.get_bit(0, e, bit), aligned.get_bit(0, e, bit)) << "same code, other layout";
+      }
+    }
+    dense.flip_bit(0, 4, m - 1);
+    aligned.flip_bit(0, 4, m - 1);
+    std::vector<float> a(37), b(37);
+    dense.read_tensor(0, a);
+    aligned.read_tensor(0, b);
+    EXPECT_EQ(a, b);
+  }
+}
+
+TEST(MemoryImagePrepare, GlobalRangeNeedsPrepareAndUsesAllTensors) {
+  MemoryImage img(make_format("fixed", {{"range", "global"}, {"round", "false"}}));
+  const std::vector<float> a = {0.5f, -0.1f}, b = {2.0f, 1.0f};
+  EXPECT_THROW(img.add_tensor("a", {2}, a), Error);
+  const std::vector<std::span<const float>> all = {a, b};
+  img.prepare(all);
+  img.add_tensor("a", {2}, a);
+  img.add_tensor("b", {2}, b);
+  EXPECT_DOUBLE_EQ(img.tensor(0).params.scale, 2.0 / 127);
+  EXPECT_DOUBLE_EQ(img.tensor(1).params.scale, 2.0 / 127);
+  EXPECT_THROW(img.prepare(all), Error) << "prepare after add_tensor";
+}
+
+TEST(MemoryImage, BitsPerCellMustDivideTheWord) {
+  MemoryImage img(make_format("fixed", {{"bits", "6"}}));
+  img.add_tensor("w", {3}, ramp(3, 0.1f));
+  EXPECT_EQ(img.bits_per_cell(0), 1);
+  img.set_bits_per_cell(0, 3);
+  EXPECT_EQ(img.bits_per_cell(0), 3);
+  try {
+    img.set_bits_per_cell(0, 4);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("does not divide the 6-bit word"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(img.set_bits_per_cell(0, 5), Error);
+  EXPECT_THROW(img.set_bits_per_cell(0, 0), Error);
+  EXPECT_EQ(img.tensor(0).structure, Structure::kValues);
+  EXPECT_EQ(structure_from_string("bitmask"), Structure::kBitmask);
+  EXPECT_THROW(structure_from_string("mask"), Error);
+}
+
+TEST(MemoryImage, DecodeChangesGivesTheTouchedElementsDecodedValues) {
+  MemoryImage img(make_format("fixed", {{"bits", "8"}}));
+  img.add_tensor("a", {4}, ramp(4, 0.1f));
+  img.add_tensor("b", {4}, ramp(4, 0.3f));
+  img.flip_bit(1, 2, 7);
+  const std::vector<TouchedWord> touched = {{1, 2}};
+  const auto c = img.decode_changes(std::span<const TouchedWord>(touched));
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0].tensor, 1u);
+  EXPECT_EQ(c[0].element, 2u);
+  EXPECT_EQ(c[0].value, img.read(1, 2));
+}
+
 }  // namespace
 }  // namespace memlapse

@@ -24,6 +24,29 @@ constexpr double kCurrentSenseSwingV = 0.025;  // 003 Sec. III-A
 
 bool is_pow2(long long v) { return v > 0 && (v & (v - 1)) == 0; }
 
+// Total routed H-tree wire length (um x wires) of a mats_r x mats_c grid of bank_w x bank_h um with
+// `active_mats` mats delivering `data_bits` together; address/control bits `addr_bits` at the root.
+double htree_wire_length_um(const Organization& o, double bank_w, double bank_h, double active_mats,
+                            double data_bits, double addr_bits) {
+  int lh = static_cast<int>(std::lround(std::log2(o.mats_c)));
+  int lv = static_cast<int>(std::lround(std::log2(o.mats_r)));
+  double seg_w = bank_w / 2, seg_h = bank_h / 2;  // trunk from the port to the centre, then halves
+  double total = (data_bits + addr_bits) * seg_h;  // port (bottom edge) to the centre
+  double segments = 1, act = std::max(1.0, active_mats);
+  bool horizontal = true;
+  while (lh > 0 || lv > 0) {
+    if ((horizontal && lh == 0) || (!horizontal && lv == 0)) horizontal = !horizontal;
+    const double len = horizontal ? (seg_w /= 2) : (seg_h /= 2);
+    segments *= 2;
+    if (act > 1) act /= 2, data_bits = std::max(1.0, data_bits / 2);
+    else addr_bits = std::max(1.0, addr_bits - 1);
+    total += segments * len * (data_bits + addr_bits);
+    (horizontal ? lh : lv)--;
+    horizontal = !horizontal;
+  }
+  return total;
+}
+
 Evaluation fail(const std::string& why) {
   Evaluation e;
   e.ok = false;
@@ -45,7 +68,7 @@ const char* to_string(AccessMode m) {
 std::string to_string(const Organization& o) {
   std::ostringstream s;
   s << o.mats_r << "x" << o.mats_c << " mats, " << o.subarrays_per_mat << " subarrays/mat, " << o.rows << "x"
-    << o.cols << " subarray, mux " << o.mux;
+    << o.cols << " subarray, mux " << o.mux << ", driver effort " << o.driver_effort;
   return s.str();
 }
 
@@ -63,6 +86,7 @@ Evaluation evaluate_plain(const Technology& t, const Cell& c, double temperature
                           const Organization& o) {
   const int b = c.bits_per_cell;
   if (!is_pow2(o.rows) || !is_pow2(o.cols) || !is_pow2(o.mux) || o.mux > o.cols) return fail("rows/cols/mux");
+  if (o.driver_effort < 2 || o.driver_effort > 32) return fail("driver effort outside 2..32");
   const double cells_per_sa = double(o.rows) * o.cols;
   const double n_sa = d.cells / cells_per_sa;
   if (n_sa < 1 || n_sa != std::floor(n_sa)) return fail("capacity is not a whole number of subarrays");
@@ -91,7 +115,7 @@ Evaluation evaluate_plain(const Technology& t, const Cell& c, double temperature
   const double c_wl = o.cols * (gates_per_cell * acc_w_um * t.c_gate_ff_per_um + t.local.c_ff_per_um * w_cell);
   const double r_wl = t.local.r_ohm_per_um * o.cols * w_cell;
   const double h_cells = o.rows * h_cell, w_cells = o.cols * w_cell;
-  const Block dec = row_decoder(t, o.rows, h_cells, c_wl, r_wl);
+  const Block dec = row_decoder(t, o.rows, h_cells, c_wl, r_wl, o.driver_effort);
 
   // Column mux (pass gates) and bitline.
   const double w_pass = 4.0 * wmin;
@@ -127,7 +151,12 @@ Evaluation evaluate_plain(const Technology& t, const Cell& c, double temperature
   } else {
     const double di_level = c.read_current_ua / levels;
     t_sense = c.sense_latency_ns * tau_scale + c_bl * kCurrentSenseSwingV / di_level * 1e-6 + t_bl_rc;
-    e_read_sa = sensed_cols * (c_bl * c.read_voltage_v * vdd * 1e-3 + c.sense_energy_pj * levels);
+    // Each sensed cell is compared against a reference cell (or reference column) biased the same
+    // way, so the cell-level sense energy is paid twice (NVSim, Dong et al. TCAD 2012, Sec. III-D:
+    // "x2 because of the reference cell"); the current comparator ends in the same regenerative
+    // latch as a voltage sense amplifier, whose energy is added per sensed column below.
+    e_read_sa = sensed_cols * (c_bl * c.read_voltage_v * vdd * 1e-3 + 2.0 * c.sense_energy_pj * levels);
+    e_sa = sensed_cols * levels * 12.0 * wmin * t.c_gate_ff_per_um * vdd * vdd * 1e-3;
     sa_area = sensed_cols * levels * 24.0 * t.transistor_area_um2(2.0 * wmin);
     sa_leak = sensed_cols * levels * 12.0 * 2.0 * wmin;
   }
@@ -136,7 +165,7 @@ Evaluation evaluate_plain(const Technology& t, const Cell& c, double temperature
   const double i_write_ua = c.write_current_ua(t);
   const double w_wd_n = std::max(4.0 * wmin, 1.5 * i_write_ua / t.ion_n_ua_per_um);
   const double c_wd_load = std::max(c_bl, 3.0 * w_wd_n * t.c_gate_ff_per_um);
-  const Block wd = driver_chain(t, 3.0 * wmin * t.c_gate_ff_per_um, c_wd_load);
+  const Block wd = driver_chain(t, 3.0 * wmin * t.c_gate_ff_per_um, c_wd_load, o.driver_effort);
   const double t_bl_drive = horowitz_ns(std::min(wd.r_out_ohm, t.r_on_n_ohm(w_wd_n)) * c_bl * 1e-6, wd.delay_ns) + t_bl_rc;
   const double t_cell_write = c.sense == SenseMode::kVoltage ? 3.0 * t.tau_ns() : c.write_latency_ns();
   const double e_write_cols = written_cols_per_sa * (c_bl * vdd * vdd * 1e-3 + wd.energy_pj) +
@@ -153,15 +182,24 @@ Evaluation evaluate_plain(const Technology& t, const Cell& c, double temperature
 
   // H-tree: from the bank port (bottom centre) to the farthest mat and back (semi-global, repeated).
   const double l_htree = bank_w / 2 + bank_h;
-  const Block wire = repeated_wire(t, t.semi_global, l_htree);
-  // Wiring: data buses halve at each branching, so their channel sums to ~ one trunk length; the
-  // address/control bus is broadcast to every mat (a spine plus one branch per mat row), which is
-  // what makes very fine mat grids expensive (CACTI 6.0 Sec. 2.4; NVSim Sec. IV-A).
-  const double data_wires = d.out_bits + d.in_bits;
-  const double addr_wires = d.addr_bits + 8.0;  // + enables, clock, read/write
-  const double wire_len_um = data_wires * (bank_w + bank_h) / 2 + addr_wires * (o.mats_r * bank_w + bank_h);
+  Block wire = repeated_wire(t, t.semi_global, l_htree);
+  // Every branching node of the H-tree re-buffers the signal (a 2-stage buffer driving two
+  // branches, CACTI 6.0 Sec. 2.4): ~2 FO4 per level, FO4 ~ 5 tau (Harris & Sutherland 2003).
+  const double htree_levels = std::log2(double(o.mats_r) * o.mats_c);
+  wire.delay_ns += htree_levels * 2.0 * 5.0 * t.tau_ns();
+  // Wiring, level by level as in NVSim's H-tree bank (Dong et al. TCAD 2012, Sec. IV-A; CACTI 6.0
+  // Sec. 2.4): every segment carries the address bits still to decode plus the data bits of the
+  // active mats below it. Data bits halve at a branching only while the active mats are split over
+  // both branches; once one branch holds them all, every branch needs the full remaining width
+  // (any mat may be the one addressed) and only the address shrinks by one bit. This is what makes
+  // fine mat grids with a narrow access expensive in wiring area and leakage.
+  const double htree_wire_um = htree_wire_length_um(o, bank_w, bank_h, active_r / o.subarrays_per_mat,
+                                                    d.out_bits + d.in_bits, d.addr_bits + 8.0);
+  const double wire_len_um = htree_wire_um;
   const Block per_um = repeated_wire(t, t.semi_global, 1000.0);
-  const double wire_pitch_um = 4.0 * t.feature_um;  // semi-global: width 2F, space 2F
+  // Wires outside the mats are routed at CACTI 6.0's "outside-mat" pitch of 8F (HPL-2009-85,
+  // Sec. 2.4 and its technology tables), not at the 4F pitch used inside a mat.
+  const double wire_pitch_um = 8.0 * t.feature_um;
   const double htree_area = wire_len_um * wire_pitch_um + per_um.area_um2 * wire_len_um / 1000.0;
   const double htree_leak_w = per_um.leak_width_um * wire_len_um / 1000.0;
 

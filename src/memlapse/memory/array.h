@@ -41,6 +41,7 @@ struct Organization {
   int rows = 256;             // per subarray
   int cols = 256;             // cells per row
   int mux = 1;                // bitline columns per sense amplifier
+  int driver_effort = 4;      // stage effort of wordline/write drivers: 4 latency-first .. 16 area-first
 };
 std::string to_string(const Organization& o);
 

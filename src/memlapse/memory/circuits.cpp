@@ -27,12 +27,12 @@ double horowitz_ns(double tf_ns, double ramp_ns) {
   return tf_ns * std::sqrt(std::log(vs) * std::log(vs) + 2.0 * a * b * (1.0 - vs));
 }
 
-Block driver_chain(const Technology& t, double c_in_ff, double c_load_ff) {
+Block driver_chain(const Technology& t, double c_in_ff, double c_load_ff, double stage_effort) {
   Block b;
   const double wmin = t.min_width_um();
   c_in_ff = std::max(c_in_ff, inv_cin_ff(t, wmin));
   const double effort = std::max(c_load_ff / c_in_ff, 1.0);
-  const int stages = std::max(1, static_cast<int>(std::lround(std::log(effort) / std::log(4.0))));
+  const int stages = std::max(1, static_cast<int>(std::lround(std::log(effort) / std::log(std::max(2.0, stage_effort)))));
   const double f = std::pow(effort, 1.0 / stages);
   double c = c_in_ff, ramp = 0;
   for (int i = 0; i < stages; ++i) {
@@ -72,7 +72,8 @@ Block repeated_wire(const Technology& t, const Wire& w, double length_um) {
   return b;
 }
 
-Block row_decoder(const Technology& t, int rows, double height_um, double c_wl_ff, double r_wl_ohm) {
+Block row_decoder(const Technology& t, int rows, double height_um, double c_wl_ff, double r_wl_ohm,
+                  double stage_effort) {
   Block b;
   const int addr_bits = std::max(1, static_cast<int>(std::lround(std::log2(rows))));
   const double wmin = t.min_width_um();
@@ -86,7 +87,7 @@ Block row_decoder(const Technology& t, int rows, double height_um, double c_wl_f
   Block pre = driver_chain(t, inv_cin_ff(t, wmin), c_line);
   pre.delay_ns += 0.38 * r_line * c_line * 1e-6 + horowitz_ns(t.tau_ns() * 2.0, 0);  // + NAND3 stage
   // Row gate + wordline driver into the distributed wordline.
-  Block wl = driver_chain(t, c_nand_in, c_wl_ff);
+  Block wl = driver_chain(t, c_nand_in, c_wl_ff, stage_effort);
   const double wl_rc_ns = 0.38 * r_wl_ohm * c_wl_ff * 1e-6;
   b.delay_ns = pre.delay_ns + wl.delay_ns + wl_rc_ns;
   b.energy_pj = groups * 2.0 * pre.energy_pj + wl.energy_pj;  // one line rises, one falls per group

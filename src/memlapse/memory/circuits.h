@@ -23,9 +23,11 @@ struct Block {
 // input ramp ramp_ns, switching threshold 0.5; equals 0.69*tf for a step input.
 double horowitz_ns(double tf_ns, double ramp_ns);
 
-// Contract: a chain of inverters (fan-out ~4 per stage, Sutherland-Sproull-Harris logical effort,
-// 1999) from input capacitance c_in_ff to c_load_ff (both > 0); at least one stage.
-Block driver_chain(const Technology& t, double c_in_ff, double c_load_ff);
+// Contract: a chain of inverters from input capacitance c_in_ff to c_load_ff (both > 0), at least
+// one stage, with stage effort ~stage_effort: 4 is the delay optimum (Sutherland-Sproull-Harris
+// logical effort, 1999); larger efforts trade delay for area and energy (NVSim's buffer design
+// targets latency-first / trade-off / area-first, Dong et al. TCAD 2012 Sec. V).
+Block driver_chain(const Technology& t, double c_in_ff, double c_load_ff, double stage_effort = 4.0);
 
 // Contract: an optimally repeated wire of length_um on layer `w` (Bakoglu & Meindl, IEEE TED 1985):
 // delay, energy per transition and the repeaters' area and leaking width.
@@ -33,7 +35,9 @@ Block repeated_wire(const Technology& t, const Wire& w, double length_um);
 
 // Contract: the row decoder of a subarray with `rows` rows (power of two >= 2): a 2-/3-bit
 // predecoder driving the row NANDs along `height_um`, then a wordline driver chain into a
-// distributed wordline of c_wl_ff / r_wl_ohm. Area and leakage count every row's driver.
-Block row_decoder(const Technology& t, int rows, double height_um, double c_wl_ff, double r_wl_ohm);
+// distributed wordline of c_wl_ff / r_wl_ohm (driver stage effort `stage_effort`). Area and leakage
+// count every row's driver.
+Block row_decoder(const Technology& t, int rows, double height_um, double c_wl_ff, double r_wl_ohm,
+                  double stage_effort = 4.0);
 
 }  // namespace memlapse::memory

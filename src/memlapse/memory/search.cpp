@@ -125,7 +125,10 @@ std::vector<Evaluation> enumerate(const Technology& t, const Cell& c, double tem
             if (n_mat % r) continue;
             const int cc = n_mat / r;
             if (r > 4 * cc || cc > 4 * r) continue;  // keep banks within 4:1 (NVSim explores square-ish grids)
-            Organization o{r, cc, spm, rows, cols, mux};
+            // Drivers are sized latency-first (stage effort 4, CACTI 6.0). Letting the search pick
+            // NVSim's area-first drivers (effort 8-16) as well shrinks the MRAM wordline drivers,
+            // and with them MRAM leakage, to ~0.3-0.5x 003 Table II; callers may still set it.
+            Organization o{r, cc, spm, rows, cols, mux, 4};
             Evaluation e = evaluate_plain(t, c, temperature_k, d, o);
             if (e.ok) out.push_back(std::move(e));
           }
