@@ -156,7 +156,8 @@ std::string describe_entries(const std::string& layer, const std::vector<Registr
     os << "  " << e.name << " — " << e.description << "\n";
     for (const auto& p : e.schema.specs()) {
       os << "      " << p.name << " : " << to_string(p.type)
-         << " = " << (p.default_value.empty() ? "(required)" : p.default_value);
+         << " = "
+         << (!p.default_value.empty() ? p.default_value : p.type == ParamType::kString ? "\"\"" : "(required)");
       if (!p.unit.empty()) os << " [" << p.unit << "]";
       os << "  " << p.doc << "\n";
     }

@@ -52,6 +52,36 @@ TEST(ArrayScaling, OptimalAreaGrowsWithCapacity) {
   }
 }
 
+// The H-tree re-buffers at every branching (CACTI 6.0 Sec. 2.4), so the same subarrays spread over
+// 4x the mats take two more levels; and it carries the data bits to every mat (NVSim bank model),
+// so a wider access costs routed wire area and repeater leakage.
+TEST(ArrayScaling, HtreeLevelsAddDelayAndWiderAccessesAddWiring) {
+  const auto& t = technology_for_node(16);
+  const Cell c = make_cell("sram");
+  const ArrayDuty d{64.0 * 256 * 256, 512, 512, 512, 512, 20};
+  const Evaluation coarse = evaluate_plain(t, c, 350, d, Organization{4, 4, 4, 256, 256, 2});
+  const Evaluation fine = evaluate_plain(t, c, 350, d, Organization{8, 8, 1, 256, 256, 2});
+  ASSERT_TRUE(coarse.ok && fine.ok) << coarse.why << fine.why;
+  EXPECT_GT(fine.figures.read_latency_ns, coarse.figures.read_latency_ns);
+  const ArrayDuty wide{64.0 * 256 * 256, 512, 512, 2048, 2048, 20};  // same sensing, 4x routed bits
+  const Evaluation w = evaluate_plain(t, c, 350, wide, Organization{8, 8, 1, 256, 256, 2});
+  ASSERT_TRUE(w.ok) << w.why;
+  EXPECT_GT(w.figures.area_mm2, fine.figures.area_mm2);
+  EXPECT_GT(w.figures.leakage_mw, fine.figures.leakage_mw);
+}
+
+// Current sensing pays the cell sense energy twice (cell + reference), so STT's 0.076 pJ (003
+// Table I) costs more per read than SOT's 0.020 pJ on the same organization.
+TEST(ArrayScaling, CurrentSenseEnergyFollowsTheCell) {
+  const auto& t = technology_for_node(16);
+  const ArrayDuty d{16.0 * 256 * 256, 512, 512, 512, 512, 20};
+  const Organization o{2, 2, 4, 256, 256, 2};
+  const Evaluation stt = evaluate_plain(t, make_cell("stt"), 350, d, o);
+  const Evaluation sot = evaluate_plain(t, make_cell("sot"), 350, d, o);
+  ASSERT_TRUE(stt.ok && sot.ok);
+  EXPECT_GT(stt.figures.read_energy_nj - sot.figures.read_energy_nj, 512 * 2 * (0.076 - 0.020) * 1e-3 * 0.99);
+}
+
 TEST(ArrayScaling, LeakageGrowsWithTemperature) {
   for (const char* tech : {"sram", "stt"}) {
     const Evaluation cold = ram(tech, 16, 256 * 1024, 256, 256, 4, 300);
