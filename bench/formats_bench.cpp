@@ -1,5 +1,6 @@
 // Encode / decode throughput of every registered format on a 10M-value tensor (the memory image
-// path: MemoryImage::add_tensor and read_tensor, so dense packing is included).
+// path: MemoryImage::add_tensor and read_tensor, so dense packing is included). Pipeline formats
+// (BFP, clustering, CSR, BitMask/IdxSync, SEC-DED, Gray) decode whole tensors with correction.
 #include <benchmark/benchmark.h>
 
 #include <cmath>
@@ -13,6 +14,7 @@ namespace {
 
 using memlapse::MemoryImage;
 constexpr std::size_t kValues = 10'000'000;
+constexpr int kCases = 19;  // cases().size(), checked in BM_Encode
 
 const std::vector<float>& tensor() {
   static const std::vector<float> v = [] {
@@ -44,6 +46,18 @@ const std::vector<Case>& cases() {
       {"rquant4-dense", "rquant", {{"bits", "4"}, {"layout", "dense"}}},
       {"fixed8-channel", "fixed", {{"range", "channel"}}},
       {"eden-int16", "eden-int16", {}},
+      // Issue #3 pipeline formats (docs/formats.md "Pipeline").
+      {"bfp-9x4e5m", "bfp", {}},
+      {"bfp-split", "bfp", {{"bfp_layout", "split"}}},
+      {"cluster4", "cluster", {{"kmeans_iterations", "10"}}},
+      {"fixed8-p0.8-csr", "pipeline", {{"prune", "0.8"}, {"sparse", "csr"}}},
+      {"fixed8-p0.8-bitmask", "pipeline", {{"prune", "0.8"}, {"sparse", "bitmask"}}},
+      {"fixed8-p0.8-bitmask-idxsync", "pipeline", {{"prune", "0.8"}, {"sparse", "bitmask"}, {"idxsync", "true"}}},
+      {"fixed8-ecc72-64-gray-mlc2", "pipeline", {{"ecc", "72-64"}, {"gray", "true"}, {"bits_per_cell", "2"}}},
+      {"fixed8-ecc4kb-24", "pipeline", {{"ecc", "4kb-24"}}},
+      {"maxnvm-p0.8-c4-bm-sync-ecc-gray", "maxnvm",
+       {{"prune", "0.8"}, {"kmeans_iterations", "10"}, {"ecc", "72-64"}, {"ecc_on", "bitmask,sync_counters"}, {"gray", "true"},
+        {"indices_bpc", "2"}, {"mask_word_bits", "24"}, {"bitmask_bpc", "3"}, {"parity_bpc", "2"}, {"sync_counters_bpc", "1"}}},
   };
   return c;
 }
@@ -55,6 +69,7 @@ MemoryImage build(const Case& c) {
 }
 
 void BM_Encode(benchmark::State& state) {
+  if (cases().size() != static_cast<std::size_t>(kCases)) state.SkipWithError("kCases differs from cases().size()");
   const Case& c = cases()[static_cast<std::size_t>(state.range(0))];
   state.SetLabel(c.label);
   for (auto _ : state) {
@@ -76,7 +91,7 @@ void BM_Decode(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kValues));
 }
 
-BENCHMARK(BM_Encode)->DenseRange(0, 9)->Unit(benchmark::kMillisecond)->Iterations(3);
-BENCHMARK(BM_Decode)->DenseRange(0, 9)->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK(BM_Encode)->DenseRange(0, kCases - 1)->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK(BM_Decode)->DenseRange(0, kCases - 1)->Unit(benchmark::kMillisecond)->Iterations(3);
 
 }  // namespace

@@ -24,6 +24,10 @@ int configure_threads(int threads);
 // The model zoo (zoo.cpp): every architecture with its schema.
 const std::vector<RegistryEntry>& zoo_registry();
 
+// Contract: the values and shape of parameter `name` of a model (checkpoint directory,
+// TorchScript file or zoo name); Error listing the model's parameter names when absent.
+std::vector<float> model_tensor(const std::string& model, const std::string& name, std::vector<std::int64_t>& shape);
+
 struct TrainOptions {
   std::string arch = "simplenet";
   std::map<std::string, std::string> arch_params;  // validated by the zoo schema
@@ -42,6 +46,27 @@ struct TrainOptions {
   bool resume = false;  // continue from the checkpoint in `out`
   int stop_after = 0;   // > 0: stop after this many epochs in this run (resume later)
   std::size_t eval_limit = 0;  // test examples used for per-epoch evaluation (0 = all)
+
+  // Fault-aware training (fault_training.cpp, docs/training.md). All of it goes to meta.json.
+  // Quantization-aware training: forward/backward on Q^-1(Q(w)), update on the float w with the
+  // straight-through estimator (004 Alg. 1). Empty = float training.
+  std::string quant;
+  std::map<std::string, std::string> quant_params;  // e.g. {"bits", "8"}
+  double clip = 0;               // w_max > 0: every parameter clamped to [-w_max, w_max] after each step (004 §4.2)
+  double randbet = 0;            // p > 0: RANDBET, a clean plus a perturbed pass per step (004 Alg. 1, Eq. 2)
+  double pattbet = 0;            // p > 0: PATTBET, the same fixed pattern every step (004 §5.3)
+  std::string randbet_fault = "uniform";  // fault model of RANDBET/PATTBET; p is its "ber"
+  std::map<std::string, std::string> randbet_fault_params;
+  double randbet_threshold = 1.75;        // injection starts once the clean loss is below it (004 §4.3)
+  std::string randbet_variant = "plain";  // plain | curricular | alternating (004 App. G.4)
+  std::string curricular;                 // "MODEL:RATE": EDEN curricular retraining (000 §3.2)
+  std::map<std::string, std::string> curricular_fault_params;
+  int curricular_every = 2;               // epochs per step of the error rate
+  int curricular_steps = 4;               // steps from 0 to RATE
+  std::string correct = "none";           // zero: implausible values -> 0 (000 §3.2), training and inference
+  std::vector<std::string> act_faults;    // activation faults, "TYPE:MODULES:FORMAT:MODEL:RATE" (docs/training.md)
+  double label_smoothing = 0;             // epsilon (004 Table 2)
+  bool bn_batch_stats = false;            // evaluate BatchNorm with batch statistics (004 App. G.1)
 };
 
 struct TrainReport {
@@ -76,6 +101,13 @@ struct SweepOptions {
   std::string out;
   bool resume = false;
   std::string command_line;            // recorded in config.json
+  // Fault-aware checkpoints (docs/training.md): a checkpoint's quantization format, correction
+  // and BN evaluation mode are used unless given here.
+  bool format_given = false;           // --format/--format-opt/--bits given: do not take the checkpoint's
+  std::string correct;                 // "" = the checkpoint's (or none) | none | zero
+  std::string faults_in = "weights";   // weights | activations | both
+  std::vector<std::string> act_faults; // "TYPE:MODULES[:FORMAT]"; rate and model are the sweep's
+  int bn_batch_stats = -1;             // -1 = the checkpoint's, 0/1
 };
 
 struct SweepReport {

@@ -21,6 +21,19 @@ int configure_threads(int threads) {
 ZooNetwork::ZooNetwork(std::string arch, std::map<std::string, std::string> resolved, torch::nn::Sequential seq)
     : arch_(std::move(arch)), params_(std::move(resolved)), seq_(std::move(seq)) {}
 
+torch::Tensor ZooNetwork::forward(const torch::Tensor& x) {
+  if (!hook_) return seq_->forward(x);
+  torch::Tensor y = x;
+  std::size_t i = 0;
+  for (auto& m : *seq_) {
+    y = hook_(i, false, y);
+    y = m.forward(y);
+    y = hook_(i, true, y);
+    ++i;
+  }
+  return y;
+}
+
 std::vector<std::pair<std::string, torch::Tensor>> ZooNetwork::named_parameters() {
   std::vector<std::pair<std::string, torch::Tensor>> out;
   for (const auto& item : seq_->named_parameters(true)) out.emplace_back(item.key(), item.value());
@@ -93,6 +106,8 @@ std::unique_ptr<ZooNetwork> load_checkpoint(const std::string& dir, torch::optim
   nlohmann::json meta = read_checkpoint_meta(dir);
   if (!meta.contains("arch") || !meta["arch"].is_string()) throw Error(dir + "/meta.json: missing key 'arch'");
   std::map<std::string, std::string> params = meta.value("arch_params", std::map<std::string, std::string>{});
+  // Checkpoints from before the 004 App. E re-parameterisation stored the plain scale.
+  if (params.count("norm") != 0 && params.count("reparam") == 0) params["reparam"] = "false";
   auto net = build_zoo(meta["arch"].get<std::string>(), params, 0);
   try {
     torch::serialize::InputArchive ar;
@@ -119,6 +134,20 @@ std::unique_ptr<Network> load_network(const std::string& spec, const std::map<st
     throw Error(spec + ": no such checkpoint directory or TorchScript file");
   }
   return build_zoo(spec, arch_params, 1);
+}
+
+std::vector<float> model_tensor(const std::string& model, const std::string& name, std::vector<std::int64_t>& shape) {
+  auto net = load_network(model, {});
+  std::string known;
+  for (auto& [n, p] : net->named_parameters()) {
+    if (n == name) {
+      auto c = p.detach().to(torch::kFloat32).contiguous();
+      shape.assign(c.sizes().begin(), c.sizes().end());
+      return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+    }
+    known += (known.empty() ? "" : ", ") + n;
+  }
+  throw Error(model + ": no parameter named '" + name + "'; parameters: " + known);
 }
 
 torch::Tensor images_tensor(const Dataset& d) {

@@ -5,6 +5,7 @@
 #include <torch/script.h>
 #include <torch/torch.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -27,11 +28,22 @@ class Network {
   virtual std::string description() const = 0;
 };
 
+// Called around every top-level module i of a zoo network: on its input (is_output false) and on
+// its output (true); returns the tensor that goes on (activation faults, activation_faults.cpp).
+using ActivationHook = std::function<torch::Tensor(std::size_t module, bool is_output, const torch::Tensor& x)>;
+
 // A zoo module: a torch::nn::Module built by zoo.cpp.
 class ZooNetwork : public Network {
  public:
   ZooNetwork(std::string arch, std::map<std::string, std::string> resolved, torch::nn::Sequential seq);
-  torch::Tensor forward(const torch::Tensor& x) override { return seq_->forward(x); }
+  torch::Tensor forward(const torch::Tensor& x) override;
+  // Contract: every later forward() passes each top-level module's input and output through
+  // `hook` (an empty hook removes it).
+  void set_activation_hook(ActivationHook hook) { hook_ = std::move(hook); }
+  // Contract: the number of top-level modules (the indices an ActivationHook sees).
+  std::size_t module_count() const { return seq_->size(); }
+  // Contract: the type name of top-level module i, e.g. "torch::nn::Conv2dImpl".
+  std::string module_name(std::size_t i) const { return seq_->ptr(i)->name(); }
   std::vector<std::pair<std::string, torch::Tensor>> named_parameters() override;
   void set_training(bool on) override { seq_->train(on); }
   std::string description() const override;
@@ -43,7 +55,27 @@ class ZooNetwork : public Network {
   std::string arch_;
   std::map<std::string, std::string> params_;
   torch::nn::Sequential seq_;
+  ActivationHook hook_;
 };
+
+// GroupNorm ("gn") or BatchNorm ("bn") over channels; with reparam the scale is 1 + weight
+// (004 App. E) and weight starts at 0. Same parameter/buffer names as torch's modules.
+class NormImpl : public torch::nn::Module {
+ public:
+  NormImpl(const std::string& kind, int64_t channels, bool reparam);
+  torch::Tensor forward(const torch::Tensor& x);
+  torch::Tensor weight, bias, running_mean, running_var, num_batches_tracked;
+  bool batch_stats = false;  // bn in eval mode: normalise with the batch's statistics (004 App. G.1)
+
+ private:
+  std::string kind_;
+  bool reparam_;
+  int64_t groups_ = 1;
+};
+TORCH_MODULE(Norm);
+
+// Contract: switches every BatchNorm of `net` to batch-statistics evaluation (or back).
+void set_norm_batch_stats(ZooNetwork& net, bool on);
 
 class ScriptNetwork : public Network {
  public:

@@ -1,10 +1,12 @@
 // `memlapse sweep`: the bridge between a network's parameters and the memory image, and the
 // campaign over bit error rates and chips.
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 
+#include "adapters/torch/activation_faults.h"
 #include "adapters/torch/api.h"
 #include "adapters/torch/network.h"
 #include "memlapse/core/error.h"
@@ -42,11 +44,37 @@ class TorchModelUnderTest : public ModelUnderTest {
       const auto n = static_cast<std::size_t>(p.numel());
       std::uint32_t t = image.add_tensor(named[i].first, shape, std::span<const float>(ptrs_[i], n));
       image.read_tensor(t, std::span<float>(ptrs_[i], n));
+      auto [mn, mx] = std::minmax_element(ptrs_[i], ptrs_[i] + n);
+      bounds_.emplace_back(n > 0 ? *mn : 0.0f, n > 0 ? *mx : 0.0f);
     }
   }
+  // 000 §3.2/§5: decoded values outside the tensor's fault-free [min, max] read as 0.
+  void set_correct_zero(bool on) { correct_zero_ = on; }
+  // Activation faults: the campaign calls load() to inject and again to revert, chip by chip in
+  // (rate, chip) order, skipping chips already in the log; the cursor replays that order so the
+  // activation faults of a chip are a function of (seed, rate, chip) as the weights' are.
+  void set_activation_faults(ActivationFaults* af, bool weights, const CampaignSpec* spec, const ResultsLog* log) {
+    act_ = af;
+    weights_ = weights;
+    spec_ = spec;
+    log_ = log;
+  }
   void load(const MemoryImage& image, std::span<const Injection::Touched> touched) override {
+    if (act_ != nullptr) {
+      injecting_ = !injecting_;
+      if (injecting_) {
+        while (log_->has(ri_, chip_)) advance();
+        act_->set_point(spec_->rate_key, spec_->rates[ri_]);
+        act_->set_chip(chip_);
+        advance();
+      }
+      act_->set_inject(injecting_);
+      if (!weights_) return;
+    }
     // decode_changes maps touched words to the parameter elements they decode into.
-    for (const auto& c : image.decode_changes(touched)) ptrs_[c.tensor][c.element] = c.value;
+    for (const auto& c : image.decode_changes(touched)) {
+      ptrs_[c.tensor][c.element] = correct_zero_ ? correct_implausible(c.value, bounds_[c.tensor].first, bounds_[c.tensor].second) : c.value;
+    }
   }
   std::vector<std::int64_t> predict() override {
     torch::NoGradGuard ng;
@@ -68,8 +96,22 @@ class TorchModelUnderTest : public ModelUnderTest {
   torch::Tensor x_;
   std::vector<std::int64_t> labels_;
   int batch_;
+  void advance() {
+    if (++chip_ == spec_->chips) {
+      chip_ = 0;
+      ++ri_;
+    }
+  }
   std::vector<torch::Tensor> params_;
   std::vector<float*> ptrs_;
+  std::vector<std::pair<float, float>> bounds_;
+  bool correct_zero_ = false;
+  ActivationFaults* act_ = nullptr;
+  bool weights_ = true, injecting_ = false;
+  const CampaignSpec* spec_ = nullptr;
+  const ResultsLog* log_ = nullptr;
+  std::size_t ri_ = 0;
+  std::uint64_t chip_ = 0;
 };
 
 double error_of(const std::vector<std::int64_t>& pred, const std::vector<std::int64_t>& labels) {
@@ -92,6 +134,10 @@ nlohmann::json campaign_config(const SweepOptions& o, const std::string& model_d
   j["rates"] = o.rates;
   j["chips"] = o.chips;
   j["seed"] = o.seed;
+  j["correct"] = o.correct;
+  j["faults_in"] = o.faults_in;
+  j["act_faults"] = o.act_faults;
+  j["bn_batch_stats"] = o.bn_batch_stats;
   j["data"] = {{"source", data.source}, {"examples", data.n}, {"limit", o.data.limit},
                {"synthetic", o.synthetic}, {"shape", {data.channels, data.rows, data.cols}}};
   return j;
@@ -99,7 +145,26 @@ nlohmann::json campaign_config(const SweepOptions& o, const std::string& model_d
 
 }  // namespace
 
-SweepReport sweep(const SweepOptions& o, std::ostream& out, std::ostream& progress) {
+SweepReport sweep(const SweepOptions& opts, std::ostream& out, std::ostream& progress) {
+  SweepOptions o = opts;
+  // A fault-aware checkpoint (docs/training.md) is evaluated as it was trained: its quantization
+  // format, correction and BN evaluation mode unless given.
+  if (std::filesystem::is_directory(o.model) && std::filesystem::exists(o.model + "/meta.json")) {
+    const nlohmann::json ft = read_checkpoint_meta(o.model).value("fault_training", nlohmann::json::object());
+    if (!o.format_given && !ft.value("quant", std::string()).empty()) {
+      o.format = ft["quant"].get<std::string>();
+      o.format_params = ft.value("quant_params", std::map<std::string, std::string>{});
+    }
+    if (o.correct.empty()) o.correct = ft.value("correct", std::string("none"));
+    if (o.bn_batch_stats < 0) o.bn_batch_stats = ft.value("bn_batch_stats", false) ? 1 : 0;
+  }
+  if (o.correct.empty()) o.correct = "none";
+  if (o.bn_batch_stats < 0) o.bn_batch_stats = 0;
+  if (o.correct != "none" && o.correct != "zero") throw Error("sweep: --correct '" + o.correct + "'; expected zero or none");
+  if (o.faults_in != "weights" && o.faults_in != "activations" && o.faults_in != "both") {
+    throw Error("sweep: --faults-in '" + o.faults_in + "'; expected weights, activations or both");
+  }
+  if (!o.act_faults.empty() && o.faults_in == "weights") throw Error("sweep: --act-faults needs --faults-in activations or both");
   if (o.out.empty()) throw Error("sweep: --out is required");
   if (o.rates.empty()) throw Error("sweep: no values to sweep for '" + o.sweep_key + "'");
   if (o.sweep_key == "ber") {
@@ -158,9 +223,13 @@ SweepReport sweep(const SweepOptions& o, std::ostream& out, std::ostream& progre
   SweepReport rep;
   // Float (unquantized) error first, then store the parameters and use the stored values.
   TorchModelUnderTest mut(*net, x, data.labels, o.batch_size);
+  auto* zoo = dynamic_cast<ZooNetwork*>(net.get());
+  if (zoo != nullptr) set_norm_batch_stats(*zoo, o.bn_batch_stats == 1);
   rep.float_error = error_of(mut.predict(), data.labels);
   MemoryImage image(fmt);
   mut.store_into(image);
+  mut.set_correct_zero(o.correct == "zero");
+  std::unique_ptr<ActivationFaults> act;
 
   CampaignSpec spec;
   spec.fault_model = o.fault;
@@ -173,6 +242,26 @@ SweepReport sweep(const SweepOptions& o, std::ostream& out, std::ostream& progre
                  {"format_params", image.format().params()}, {"float_error", std::isfinite(rep.float_error) ? nlohmann::json(rep.float_error) : nlohmann::json(nullptr)},
                  {"tensors", image.tensor_count()}, {"stored_bits", image.total_value_bits()},
                  {"dataset", data.source}, {"memlapse_version", kVersion}, {"git_revision", kGitRevision}};
+  if (o.faults_in != "weights") {
+    if (zoo == nullptr) throw Error("sweep: --faults-in " + o.faults_in + " needs a zoo model or checkpoint, not " + o.model);
+    std::vector<ActivationFaultSpec> specs;
+    for (const auto& text : o.act_faults.empty() ? std::vector<std::string>{"ofm:conv"} : o.act_faults) {
+      ActivationFaultSpec a = parse_activation_fault(text, "--act-faults", false);
+      if (std::count(text.begin(), text.end(), ':') < 2) {
+        a.format = o.format;
+        a.format_params = o.format_params;
+      }
+      a.model = o.fault;
+      a.fault_params = o.fault_params;
+      specs.push_back(a);
+    }
+    act = std::make_unique<ActivationFaults>(*zoo, specs, o.seed ^ 0x5bd1e995ULL, o.correct == "zero");
+    act->set_inject(false);
+    act->install();
+    mut.set_activation_faults(act.get(), o.faults_in == "both", &spec, &log);
+    spec.header["faults_in"] = o.faults_in;
+    spec.header["act_faults"] = act->describe();
+  }
   install_stop_signal_handlers();
   ProgressBar bar(progress, "sweep", o.rates.size() * o.chips, "chips");
   auto on_chip = [&](std::uint64_t done, std::uint64_t, const ChipRow& r) {

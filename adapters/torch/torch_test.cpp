@@ -254,6 +254,27 @@ TEST(Sweep, KilledSweepResumesWithoutRecomputingOrDuplicating) {
   RecordProperty("rows_before_resume", static_cast<int>(before));
 }
 
+TEST(Encode, CheckpointTensorEncodesAndDecodesBitExactly) {
+  if (!have_fashion_mnist()) GTEST_SKIP() << "dataset-fashion-mnist not installed";
+  fs::path d = tmp("encode_ckpt");
+  fs::create_directories(d);
+  const std::string img = (d / "w.img").string(), back = (d / "w.f32").string();
+  CliRun r = cli({"encode", "--model", tiny_checkpoint(), "--tensor", "0.weight", "--format", "fp32", "--out", img});
+  ASSERT_EQ(r.rc, 0) << r.err;
+  r = cli({"decode", "--image", img, "--out", back});
+  ASSERT_EQ(r.rc, 0) << r.err;
+  std::vector<std::int64_t> shape;
+  auto expect = model_tensor(tiny_checkpoint(), "0.weight", shape);
+  EXPECT_EQ(shape, (std::vector<std::int64_t>{6, 1, 5, 5}));
+  std::ifstream in(back, std::ios::binary);
+  std::vector<float> got(expect.size());
+  in.read(reinterpret_cast<char*>(got.data()), static_cast<std::streamsize>(got.size() * sizeof(float)));
+  EXPECT_EQ(got, expect);
+  r = cli({"encode", "--model", tiny_checkpoint(), "--tensor", "nope", "--out", img});
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_NE(r.err.find("0.weight"), std::string::npos);  // lists the parameters
+}
+
 TEST(Sweep, BadInputsAreClearErrors) {
   fs::path out = tmp("sweep_bad");
   CliRun r = cli({"sweep", "--model", "lenet6", "--ber", "1e-3", "--out", out.string()});

@@ -8,6 +8,7 @@
 #include <random>
 
 #include "adapters/torch/api.h"
+#include "adapters/torch/fault_training.h"
 #include "adapters/torch/network.h"
 #include "memlapse/core/error.h"
 #include "memlapse/experiment/progress.h"
@@ -29,17 +30,21 @@ void validate(const TrainOptions& o) {
   if (o.weight_decay < 0) throw Error("train: --weight-decay must be >= 0");
   if (o.schedule != "cosine" && o.schedule != "step") throw Error("train: --schedule '" + o.schedule + "'; expected cosine or step");
   if (o.out.empty()) throw Error("train: --out (checkpoint directory) is required");
+  validate_fault_training(o);
 }
 
-double accuracy(Network& net, const torch::Tensor& x, const torch::Tensor& y, int batch) {
+// The accuracy of the network as stored (quantized, with activation faults if any).
+double accuracy(Network& net, FaultTrainer& ft, const torch::Tensor& x, const torch::Tensor& y, int batch) {
   torch::NoGradGuard ng;
   net.set_training(false);
+  ft.begin_evaluation();
   int64_t correct = 0;
   for (int64_t i = 0; i < x.size(0); i += batch) {
     auto xb = x.narrow(0, i, std::min<int64_t>(batch, x.size(0) - i));
     auto pred = net.forward(xb).argmax(1);
     correct += pred.eq(y.narrow(0, i, xb.size(0))).sum().item<int64_t>();
   }
+  ft.end_evaluation();
   return static_cast<double>(correct) / static_cast<double>(x.size(0));
 }
 
@@ -64,6 +69,7 @@ TrainReport train(const TrainOptions& o, std::ostream& progress) {
   std::unique_ptr<ZooNetwork> net;
   int start_epoch = 0;
   nlohmann::json history = nlohmann::json::array();
+  nlohmann::json trainer_state;
   double prior_seconds = 0;
   const bool resuming = o.resume && std::filesystem::exists(o.out + "/meta.json");
   if (resuming) {
@@ -72,6 +78,11 @@ TrainReport train(const TrainOptions& o, std::ostream& progress) {
     start_epoch = meta.value("epoch", 0);
     history = meta.value("history", nlohmann::json::array());
     prior_seconds = meta.value("train_seconds", 0.0);
+    trainer_state = meta.value("fault_training_state", nlohmann::json::object());
+    if (meta.value("fault_training", fault_training_meta(TrainOptions{})) != fault_training_meta(o)) {
+      throw Error(o.out + ": checkpoint was trained with other fault-training options (meta.json 'fault_training'); "
+                  "resume with the same options");
+    }
     if (meta.value("epochs", o.epochs) != o.epochs) {
       throw Error(o.out + ": checkpoint was trained for " + std::to_string(meta.value("epochs", 0)) +
                   " epochs; resume with the same --epochs");
@@ -90,6 +101,8 @@ TrainReport train(const TrainOptions& o, std::ostream& progress) {
     oa.load_from(o.out + "/optimizer.pt");
     opt.load(oa);
   }
+  FaultTrainer ft(o, *net, opt);
+  if (resuming) ft.load_state(trainer_state);
   int64_t n_params = 0;
   for (auto& p : params) n_params += p.numel();
 
@@ -109,26 +122,23 @@ TrainReport train(const TrainOptions& o, std::ostream& progress) {
     torch::Tensor idx = torch::from_blob(perm.data(), {n}, torch::kInt64);
     torch::manual_seed(o.seed * 7919ULL + static_cast<std::uint64_t>(epoch));
     net->set_training(true);
+    ft.begin_epoch(epoch);
     ProgressBar bar(progress, "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(o.epochs), static_cast<std::uint64_t>(batches), "img");
     double loss_sum = 0;
     int64_t correct = 0, seen = 0;
     for (int64_t b = 0; b < batches; ++b) {
       auto bi = idx.narrow(0, b * o.batch_size, std::min<int64_t>(o.batch_size, n - b * o.batch_size));
       auto xb = xtr.index_select(0, bi), yb = ytr.index_select(0, bi);
-      opt.zero_grad();
-      auto logits = net->forward(xb);
-      auto loss = torch::nn::functional::cross_entropy(logits, yb);
-      loss.backward();
-      opt.step();
-      loss_sum += loss.item<double>() * static_cast<double>(xb.size(0));
-      correct += logits.argmax(1).eq(yb).sum().item<int64_t>();
+      StepResult sr = ft.step(xb, yb);
+      loss_sum += sr.loss * static_cast<double>(xb.size(0));
+      correct += sr.logits.argmax(1).eq(yb).sum().item<int64_t>();
       seen += xb.size(0);
       char extra[64];
       std::snprintf(extra, sizeof extra, "loss %.3f", loss_sum / static_cast<double>(seen));
       bar.update(static_cast<std::uint64_t>(b + 1), static_cast<std::uint64_t>(seen), extra);
     }
-    const double test_acc = accuracy(*net, xte, yte, 1000);
-    const double val_acc = o.data.validation > 0 ? accuracy(*net, xva, yva, 1000) : -1;
+    const double test_acc = accuracy(*net, ft, xte, yte, 1000);
+    const double val_acc = o.data.validation > 0 ? accuracy(*net, ft, xva, yva, 1000) : -1;
     char extra[128];
     std::snprintf(extra, sizeof extra, "loss %.3f train %.2f%% test %.2f%%%s", loss_sum / static_cast<double>(seen),
                   100.0 * static_cast<double>(correct) / static_cast<double>(seen), 100 * test_acc,
@@ -145,7 +155,7 @@ TrainReport train(const TrainOptions& o, std::ostream& progress) {
         {"train_limit", o.data.limit}, {"validation", o.data.validation}, {"test_accuracy", test_acc},
         {"validation_accuracy", val_acc}, {"parameters", n_params}, {"train_seconds", prior_seconds + elapsed},
         {"threads", torch::get_num_threads()}, {"memlapse_version", kVersion}, {"git_revision", kGitRevision},
-        {"history", history}};
+        {"history", history}, {"fault_training", fault_training_meta(o)}, {"fault_training_state", ft.state()}};
     save_checkpoint(o.out, *net, &opt, meta);
     rep.test_accuracy = test_acc;
     rep.validation_accuracy = val_acc;

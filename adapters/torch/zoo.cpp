@@ -11,15 +11,50 @@ namespace {
 
 namespace nn = torch::nn;
 
+}  // namespace
+
+// GroupNorm / BatchNorm with an optionally re-parameterised scale alpha = 1 + alpha' (004 App. E):
+// with weight clipping to [-w_max, w_max], w_max < 1, a plain scale could no longer represent the
+// identity; alpha' starts at 0 and is what is stored, clipped and quantized. The parameter and
+// buffer names equal torch's GroupNorm/BatchNorm2d ones, so checkpoints stay compatible.
+NormImpl::NormImpl(const std::string& kind, int64_t channels, bool reparam)
+    : kind_(kind), reparam_(reparam) {
+  groups_ = std::max<int64_t>(1, std::min<int64_t>(32, channels / 4));
+  while (channels % groups_ != 0) --groups_;
+  weight = register_parameter("weight", reparam ? torch::zeros({channels}) : torch::ones({channels}));
+  bias = register_parameter("bias", torch::zeros({channels}));
+  if (kind_ == "bn") {
+    running_mean = register_buffer("running_mean", torch::zeros({channels}));
+    running_var = register_buffer("running_var", torch::ones({channels}));
+    num_batches_tracked = register_buffer("num_batches_tracked", torch::zeros({}, torch::kInt64));
+  }
+}
+
+torch::Tensor NormImpl::forward(const torch::Tensor& x) {
+  const torch::Tensor scale = reparam_ ? weight + 1.0 : weight;
+  if (kind_ == "gn") return torch::group_norm(x, groups_, scale, bias, 1e-5, false);
+  if (is_training()) {
+    torch::NoGradGuard ng;
+    num_batches_tracked += 1;
+  }
+  if (is_training()) return torch::batch_norm(x, scale, bias, running_mean, running_var, true, 0.1, 1e-5, false);
+  // 004 App. G.1: evaluating with the batch's statistics instead of the running ones.
+  if (batch_stats) return torch::batch_norm(x, scale, bias, {}, {}, true, 0.1, 1e-5, false);
+  return torch::batch_norm(x, scale, bias, running_mean, running_var, false, 0.1, 1e-5, false);
+}
+
+void set_norm_batch_stats(ZooNetwork& net, bool on) {
+  for (auto& m : net.root().modules(false)) {
+    if (auto n = std::dynamic_pointer_cast<NormImpl>(m)) n->batch_stats = on;
+  }
+}
+
+namespace {
+
 // Normalisation layer by name. GroupNorm uses groups of 4 channels, at most 32 groups
 // (Wu & He 2018 use 32 groups; with narrow widths 32 groups would be single channels).
-nn::AnyModule make_norm(const std::string& norm, int64_t c) {
-  if (norm == "gn") {
-    int64_t groups = std::max<int64_t>(1, std::min<int64_t>(32, c / 4));
-    while (c % groups != 0) --groups;
-    return nn::AnyModule(nn::GroupNorm(nn::GroupNormOptions(groups, c)));
-  }
-  if (norm == "bn") return nn::AnyModule(nn::BatchNorm2d(c));
+nn::AnyModule make_norm(const std::string& norm, int64_t c, bool reparam) {
+  if (norm == "gn" || norm == "bn") return nn::AnyModule(Norm(norm, c, reparam));
   return nn::AnyModule(nn::Identity());
 }
 
@@ -29,17 +64,17 @@ int64_t scaled(int64_t c, double width) {
   return std::max<int64_t>(4, v);
 }
 
-void conv_block(nn::Sequential& seq, int64_t in, int64_t out, int64_t k, const std::string& norm) {
+void conv_block(nn::Sequential& seq, int64_t in, int64_t out, int64_t k, const std::string& norm, bool reparam) {
   // Conv layers keep their bias even before a norm layer, as 004's models do (Table 6's W counts them).
   seq->push_back(nn::Conv2d(nn::Conv2dOptions(in, out, k).padding(k / 2)));
-  seq->push_back(make_norm(norm, out));
+  seq->push_back(make_norm(norm, out, reparam));
   seq->push_back(nn::ReLU(nn::ReLUOptions(true)));
 }
 
 // SimpleNet for 28x28 inputs as in 004 Table 6 (left): 13 conv layers (3x3, except the two 1x1
 // layers of 1024 and 128 channels), pooling after layers 4, 7 and 10, global average pooling and
 // a linear classifier; at width 1 it has 1,082,826 weights as in the table (with GN).
-nn::Sequential simplenet(int64_t in_ch, int64_t classes, double width, const std::string& norm) {
+nn::Sequential simplenet(int64_t in_ch, int64_t classes, double width, const std::string& norm, bool reparam) {
   struct L { int64_t c; int64_t k; bool pool_after; };
   const L layers[] = {{32, 3, false}, {64, 3, false}, {64, 3, false}, {64, 3, true},  {64, 3, false},
                       {64, 3, false}, {128, 3, true}, {256, 3, false}, {1024, 1, false}, {128, 1, true},
@@ -48,7 +83,7 @@ nn::Sequential simplenet(int64_t in_ch, int64_t classes, double width, const std
   int64_t c = in_ch;
   for (const auto& l : layers) {
     int64_t o = scaled(l.c, width);
-    conv_block(seq, c, o, l.k, norm);
+    conv_block(seq, c, o, l.k, norm, reparam);
     if (l.pool_after) seq->push_back(nn::MaxPool2d(nn::MaxPool2dOptions(2)));
     c = o;
   }
@@ -78,22 +113,21 @@ nn::Sequential lenet5(int64_t in_ch, int64_t classes) {
 
 // A ResNet basic block (He et al. 2016) with a 1x1 projection when shape changes.
 struct BasicBlockImpl : nn::Module {
-  BasicBlockImpl(int64_t in, int64_t out, int64_t stride, const std::string& norm) {
+  BasicBlockImpl(int64_t in, int64_t out, int64_t stride, const std::string& norm, bool reparam) {
     conv1 = register_module("conv1", nn::Conv2d(nn::Conv2dOptions(in, out, 3).stride(stride).padding(1).bias(false)));
-    n1 = register_module("n1", make_norm(norm, out).ptr());
+    n1 = register_module("n1", make_norm(norm, out, reparam).ptr());
     n1_any = make_norm_any(n1);
     conv2 = register_module("conv2", nn::Conv2d(nn::Conv2dOptions(out, out, 3).padding(1).bias(false)));
-    n2 = register_module("n2", make_norm(norm, out).ptr());
+    n2 = register_module("n2", make_norm(norm, out, reparam).ptr());
     n2_any = make_norm_any(n2);
     if (stride != 1 || in != out) {
       proj = register_module("proj", nn::Conv2d(nn::Conv2dOptions(in, out, 1).stride(stride).bias(false)));
-      pn = register_module("pn", make_norm(norm, out).ptr());
+      pn = register_module("pn", make_norm(norm, out, reparam).ptr());
       pn_any = make_norm_any(pn);
     }
   }
   static std::function<torch::Tensor(torch::Tensor)> make_norm_any(std::shared_ptr<nn::Module> m) {
-    if (auto g = std::dynamic_pointer_cast<nn::GroupNormImpl>(m)) return [g](torch::Tensor x) { return g->forward(x); };
-    if (auto b = std::dynamic_pointer_cast<nn::BatchNorm2dImpl>(m)) return [b](torch::Tensor x) { return b->forward(x); };
+    if (auto g = std::dynamic_pointer_cast<NormImpl>(m)) return [g](torch::Tensor x) { return g->forward(x); };
     return [](torch::Tensor x) { return x; };
   }
   torch::Tensor forward(torch::Tensor x) {
@@ -109,16 +143,16 @@ struct BasicBlockImpl : nn::Module {
 TORCH_MODULE(BasicBlock);
 
 // ResNet-(6n+2) for small images (He et al. 2016 §4.2): 3 stages of n blocks at 16, 32, 64 channels.
-nn::Sequential resnet(int64_t in_ch, int64_t classes, int64_t blocks, double width, const std::string& norm) {
+nn::Sequential resnet(int64_t in_ch, int64_t classes, int64_t blocks, double width, const std::string& norm, bool reparam) {
   nn::Sequential seq;
   int64_t c = scaled(16, width);
   seq->push_back(nn::Conv2d(nn::Conv2dOptions(in_ch, c, 3).padding(1).bias(false)));
-  seq->push_back(make_norm(norm, c));
+  seq->push_back(make_norm(norm, c, reparam));
   seq->push_back(nn::ReLU());
   for (int stage = 0; stage < 3; ++stage) {
     int64_t o = scaled(16 << stage, width);
     for (int64_t b = 0; b < blocks; ++b) {
-      seq->push_back(BasicBlock(c, o, (b == 0 && stage > 0) ? 2 : 1, norm));
+      seq->push_back(BasicBlock(c, o, (b == 0 && stage > 0) ? 2 : 1, norm, reparam));
       c = o;
     }
   }
@@ -145,13 +179,15 @@ const std::vector<RegistryEntry>& zoo_registry() {
        ParamSchema{{"in_channels", ParamType::kInt, "1", "", "input channels"},
                    {"classes", ParamType::kInt, "10", "", "output classes"},
                    {"width", ParamType::kDouble, "1.0", "", "channel width multiplier (004 uses 1.0 on MNIST)"},
-                   {"norm", ParamType::kString, "gn", "", "gn (GroupNorm, 004's default) | bn | none"}}},
+                   {"norm", ParamType::kString, "gn", "", "gn (GroupNorm, 004's default) | bn | none"},
+                   {"reparam", ParamType::kBool, "true", "", "norm scale as 1 + alpha' (004 App. E), for weight clipping"}}},
       {"resnet", "small ResNet-(6n+2) for 28x28/32x32 inputs (He et al. 2016 §4.2)",
        ParamSchema{{"in_channels", ParamType::kInt, "1", "", "input channels"},
                    {"classes", ParamType::kInt, "10", "", "output classes"},
                    {"blocks", ParamType::kInt, "3", "", "blocks per stage n (3 = ResNet-20)"},
                    {"width", ParamType::kDouble, "1.0", "", "channel width multiplier"},
-                   {"norm", ParamType::kString, "gn", "", "gn | bn | none"}}},
+                   {"norm", ParamType::kString, "gn", "", "gn | bn | none"},
+                   {"reparam", ParamType::kBool, "false", "", "norm scale as 1 + alpha' (004 App. E), for weight clipping"}}},
   };
   return kZoo;
 }
@@ -179,13 +215,13 @@ std::unique_ptr<ZooNetwork> build_zoo(const std::string& arch, const std::map<st
     check_norm(v.get_string("norm"), arch);
     double w = v.get_double("width");
     if (!(w > 0 && w <= 4)) throw Error("model simplenet: width " + v.get_string("width") + " out of range (0, 4]");
-    seq = simplenet(in, classes, w, v.get_string("norm"));
+    seq = simplenet(in, classes, w, v.get_string("norm"), v.get_bool("reparam"));
   } else {
     check_norm(v.get_string("norm"), arch);
     double w = v.get_double("width");
     if (!(w > 0 && w <= 4)) throw Error("model resnet: width out of range (0, 4]");
     if (v.get_int("blocks") < 1 || v.get_int("blocks") > 18) throw Error("model resnet: blocks out of range 1..18");
-    seq = resnet(in, classes, v.get_int("blocks"), w, v.get_string("norm"));
+    seq = resnet(in, classes, v.get_int("blocks"), w, v.get_string("norm"), v.get_bool("reparam"));
   }
   return std::make_unique<ZooNetwork>(arch, v.all(), seq);
 }

@@ -24,7 +24,7 @@ struct ArrayOptions {
   std::string tech = "sram", capacity = "1MB", target = "edap", mode = "normal";
   int node = 16, bits_per_cell = 1, word_bits = 512, assoc = 16, line_bytes = 128, sector_bytes = 128;
   double temperature_k = 350.0;
-  bool cache = false, json = false, list = false;
+  bool cache = false, json = false, list = false, htree_repeaters = false;
   std::vector<std::string> cell;  // key=value overrides
 };
 
@@ -74,6 +74,7 @@ ArraySpec make_spec(const ArrayOptions& o, const std::string& tech) {
   s.capacity_bytes = parse_capacity(o.capacity);
   s.word_bits = o.word_bits;
   s.cache = o.cache;
+  s.htree_repeaters = o.htree_repeaters;
   s.assoc = o.assoc;
   s.line_bytes = o.line_bytes;
   s.sector_bytes = o.sector_bytes;
@@ -145,6 +146,8 @@ void add_common(CLI::App* c, ArrayOptions& o) {
   c->add_option("--bits-per-cell", o.bits_per_cell, "MLC bits per cell (rram, ctt: 1..3; pcm: 1..2)");
   c->add_option("--word-bits", o.word_bits, "RAM access width in bits");
   c->add_flag("--cache", o.cache, "cache mode (tag + data)");
+  c->add_flag("--htree-repeaters", o.htree_repeaters,
+              "route the bank H-tree on repeated wires (CACTI) instead of NVSim's default unrepeated global wires");
   c->add_option("--assoc", o.assoc, "cache associativity");
   c->add_option("--line-bytes", o.line_bytes, "cache line size");
   c->add_option("--sector-bytes", o.sector_bytes, "bytes per cache access (default: a whole line, as NVSim)");

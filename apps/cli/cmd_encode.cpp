@@ -8,6 +8,9 @@
 #include "memlapse/core/error.h"
 #include "memlapse/image/image_io.h"
 #include "options.h"
+#ifdef MEMLAPSE_WITH_TORCH
+#include "adapters/torch/api.h"
+#endif
 
 namespace memlapse::cli {
 namespace {
@@ -34,11 +37,17 @@ std::vector<std::int64_t> parse_any_shape(const std::string& text) {
 void add_encode_command(CLI::App& app, CommandContext& ctx) {
   auto* cmd = app.add_subcommand("encode", "encode a raw little-endian float32 file into a memory image + JSON sidecar");
   struct Opts {
-    std::string input, out, format = "fixed", shape, name = "tensor";
+    std::string input, out, format = "fixed", shape, name = "tensor", model, tensor;
     std::vector<std::string> format_opts;
   };
   auto o = std::make_shared<Opts>();
-  cmd->add_option("--input", o->input, "raw little-endian float32 file")->required();
+  auto* in = cmd->add_option("--input", o->input, "raw little-endian float32 file");
+#ifdef MEMLAPSE_WITH_TORCH
+  auto* model = cmd->add_option("--model", o->model, "checkpoint directory or TorchScript .pt file (with --tensor)");
+  cmd->add_option("--tensor", o->tensor, "name of the model parameter to encode (with --model)");
+  in->excludes(model);
+#endif
+  (void)in;
   cmd->add_option("--format", o->format, "storage format (see `memlapse describe formats`)")->capture_default_str();
   cmd->add_option("--format-opt", o->format_opts, "format parameter key=value");
   cmd->add_option("--shape", o->shape, "tensor shape d0,d1,... (dimension 0 = output channels); default: flat");
@@ -46,8 +55,19 @@ void add_encode_command(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--out", o->out, "image file to write; the sidecar goes to OUT.json")->required();
   cmd->callback([&ctx, o] {
     ctx.action = [&ctx, o] {
-      const auto values = read_f32_file(o->input);
-      std::vector<std::int64_t> shape = {static_cast<std::int64_t>(values.size())};
+      std::vector<float> values;
+      std::vector<std::int64_t> shape;
+      if (!o->model.empty()) {
+#ifdef MEMLAPSE_WITH_TORCH
+        if (o->tensor.empty()) throw Error("encode: --model needs --tensor NAME (the parameter to encode)");
+        values = torch_adapter::model_tensor(o->model, o->tensor, shape);
+        if (o->name == "tensor") o->name = o->tensor;
+#endif
+      } else {
+        if (o->input.empty()) throw Error("encode: give --input FILE (raw float32) or --model M --tensor NAME");
+        values = read_f32_file(o->input);
+        shape = {static_cast<std::int64_t>(values.size())};
+      }
       if (!o->shape.empty()) shape = parse_any_shape(o->shape);
       MemoryImage image(make_format(o->format, parse_kv(o->format_opts, "--format-opt")));
       const std::vector<std::span<const float>> all = {values};
@@ -56,6 +76,13 @@ void add_encode_command(CLI::App& app, CommandContext& ctx) {
       write_image_files(o->out, image);
       ctx.out << "encoded " << values.size() << " values as " << image.format().name() << " into " << o->out << " ("
               << image.bytes().size() << " bytes) and " << o->out << ".json\n";
+      if (image.tensor_count() > 1) {  // pipeline formats: one region per data structure
+        for (std::uint32_t r = 0; r < image.tensor_count(); ++r) {
+          const TensorSlot& s = image.tensor(r);
+          ctx.out << "  region " << r << " " << s.name << ": " << s.count << " x " << s.word_bits << "-bit words, "
+                  << s.bits_per_cell << " bit(s)/cell, byte " << s.byte_offset << "\n";
+        }
+      }
       return 0;
     };
   });

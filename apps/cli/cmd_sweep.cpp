@@ -47,8 +47,21 @@ void add_sweep_command(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--threads", o->threads, "LibTorch threads (0 = all cores); results do not depend on it")->capture_default_str();
   cmd->add_option("--out", o->out, "output directory")->required();
   cmd->add_flag("--resume", o->resume, "continue an interrupted sweep in --out without recomputing finished chips");
-  cmd->callback([&ctx, o, s, ber, shape, bits, knobs] {
-    ctx.action = [&ctx, o, s, ber, shape, bits, knobs] {
+  // Fault-aware checkpoints and activation faults (docs/training.md).
+  cmd->add_option("--correct", o->correct, "zero | none: implausible weights read as 0 (default: the checkpoint's, else none)");
+  cmd->add_option("--faults-in", o->faults_in, "weights | activations | both")->capture_default_str();
+  cmd->add_option("--act-faults", o->act_faults, "activation sites TYPE:MODULES[:FORMAT], e.g. ofm:conv (default ofm:conv in --format)");
+  auto bn = std::make_shared<std::string>();
+  cmd->add_option("--bn-batch-stats", *bn, "on | off: BatchNorm evaluated with batch statistics (default: the checkpoint's)");
+  auto* format_opt = cmd->get_option("--format");
+  auto* bits_opt = cmd->get_option("--bits");
+  cmd->callback([&ctx, o, s, ber, shape, bits, knobs, bn, format_opt, bits_opt] {
+    ctx.action = [&ctx, o, s, ber, shape, bits, knobs, bn, format_opt, bits_opt] {
+      o->format_given = format_opt->count() > 0 || bits_opt->count() > 0 || !(*s)["format"].empty();
+      if (!bn->empty()) {
+        if (*bn != "on" && *bn != "off") throw Error("sweep: --bn-batch-stats '" + *bn + "'; expected on or off");
+        o->bn_batch_stats = *bn == "on" ? 1 : 0;
+      }
       o->arch_params = parse_kv((*s)["arch"], "--arch-opt");
       o->format_params = parse_kv((*s)["format"], "--format-opt");
       if (o->format == "fixed" && o->format_params.count("bits") == 0) o->format_params["bits"] = std::to_string(*bits);

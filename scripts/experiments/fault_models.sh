@@ -4,17 +4,18 @@
 #      (and uniform), weights in FP32 and in int8; each model's weak-cell fraction is set so
 #      that P * F = BER (F = 0.5), i.e. equal overall BER.
 #  (b) error vs SRAM supply voltage (004 Fig. 1 operating points), int8.
-# Usage: scripts/experiments/fault_models.sh [MODEL_DIR] [CHIPS]
+# Usage: scripts/experiments/fault_models.sh [MODEL_DIR] [CHIPS] [LIMIT]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 MODEL=${1:-runs/quickstart/model}
 CHIPS=${2:-10}
+LIMIT=${3:-5000}   # test examples per evaluation (the first LIMIT of the 10,000)
 OUT=runs/faults
-B=build/release/bin/memlapse
+B=${MEMLAPSE_BIN:-build/release/bin/memlapse}
 P_LIST=2e-5,2e-4,2e-3,2e-2          # weak-cell fraction; BER = P * 0.5 = 1e-5 .. 1e-2
 run() {  # name, extra args...
   local name=$1; shift
-  "$B" sweep --model "$MODEL" --chips "$CHIPS" --seed 1 --out "$OUT/$name" --resume "$@" > "$OUT-$name.log" 2>&1 \
+  "$B" sweep --model "$MODEL" --chips "$CHIPS" --limit "$LIMIT" --seed 1 --out "$OUT/$name" --resume "$@" > "$OUT-$name.log" 2>&1 \
     || { cat "$OUT-$name.log"; exit 1; }
   echo "done $name"
 }

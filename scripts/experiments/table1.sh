@@ -7,7 +7,7 @@ cd "$(dirname "$0")/../.."
 MODEL=${1:-runs/quickstart/model}
 CHIPS=${2:-25}
 OUT=runs/table1
-B=build/release/bin/memlapse
+B=${MEMLAPSE_BIN:-build/release/bin/memlapse}
 declare -A FMT=(
   [1-global]="--format fixed --format-opt range=global --format-opt round=false"
   [2-per-layer]="--format normal"

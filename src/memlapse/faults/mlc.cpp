@@ -134,8 +134,13 @@ FaultList MlcLevelFaults::sample_pass(const MemoryImage& image, std::uint64_t se
                                       std::uint64_t pass) const {
   FaultList out;
   std::vector<std::uint64_t> hits;
+  // An image whose encoding set cell packing (some region > 1 bit/cell) is taken as it is: its
+  // 1-bit regions are SLC. A plain image (every region 1 bit/cell) is packed with the model's
+  // own bits_per_cell.
+  bool image_packed = false;
+  for (std::uint32_t t = 0; t < image.tensor_count(); ++t) image_packed |= image.bits_per_cell(t) > 1;
   for (std::uint32_t t = 0; t < image.tensor_count(); ++t) {
-    const int bpc = image.bits_per_cell(t) > 1 ? image.bits_per_cell(t) : p_.bits_per_cell;
+    const int bpc = image_packed ? image.bits_per_cell(t) : p_.bits_per_cell;
     if (bpc > 4) throw Error("fault model " + name_ + ": tensor " + std::to_string(t) + " has " + std::to_string(bpc) + " bits per cell; at most 4 are modelled");
     const int wb = image.word_bits(t);
     if (wb % bpc != 0) {
@@ -194,7 +199,7 @@ RegistryEntry mlc_registry_entry(MlcTechnology tech) {
   return {ctt ? "mlc-ctt" : "mlc-rram",
           ctt ? "001 §2.2-2.3 MLC charge-trap transistor: Gaussian levels, SA offset, adjacent-level misreads"
               : "001 §2.3 MLC RRAM: Gaussian levels, SA offset, adjacent-level misreads",
-          ParamSchema{{"bits_per_cell", ParamType::kInt, "2", "bit", "bits per cell 1..4 (used when the image is 1 bit/cell)"},
+          ParamSchema{{"bits_per_cell", ParamType::kInt, "2", "bit", "bits per cell 1..4, used when the image sets no cell packing (else the image's per-structure value)"},
                       {"mapping", ParamType::kString, "gray", "", "physical level order of the cell's bits: gray or binary"},
                       {"sigma", ParamType::kDouble, fmt(d.sigma), "read window", "std of programmed levels"},
                       {"sigma_unprog", ParamType::kDouble, fmt(d.sigma_unprog), "read window", "std of the unprogrammed level 0"},

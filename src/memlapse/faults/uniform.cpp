@@ -26,14 +26,15 @@ std::map<std::string, std::string> UniformBitErrors::params() const {
 
 FaultList UniformBitErrors::sample(const MemoryImage& image, std::uint64_t seed, std::uint64_t chip) const {
   FaultList out;
-  const auto m = static_cast<std::uint64_t>(image.format().value_bits());
   const double expected = static_cast<double>(image.total_value_bits()) * ber_;
   if (expected > 0.0 && expected < 1e9) out.reserve(static_cast<std::size_t>(expected * 1.1) + 16);
-  // Shifts instead of a 64-bit division per fault when m is a power of two (8, 16, 32 bits).
-  const bool pow2 = (m & (m - 1)) == 0;
-  const int shift = std::countr_zero(m);
   std::vector<std::uint64_t> hits;
   for (std::uint32_t t = 0; t < image.tensor_count(); ++t) {
+    // Regions may differ in word width (pipeline formats); shifts instead of a 64-bit division
+    // per fault when m is a power of two (8, 16, 32 bits).
+    const auto m = static_cast<std::uint64_t>(image.word_bits(t));
+    const bool pow2 = (m & (m - 1)) == 0;
+    const int shift = std::countr_zero(m);
     hits.clear();
     append_nested_hits(CounterRng(seed, chip, t), image.value_bits(t), ber_, hits);
     for (const std::uint64_t j : hits) {

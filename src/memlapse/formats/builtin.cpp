@@ -7,6 +7,7 @@
 #include "memlapse/formats/float32.h"
 #include "memlapse/formats/float_formats.h"
 #include "memlapse/formats/format.h"
+#include "memlapse/formats/pipeline.h"
 
 namespace memlapse {
 namespace {
@@ -49,6 +50,24 @@ constexpr FixedPreset kFixedPresets[] = {
 
 const char* b(bool v) { return v ? "true" : "false"; }
 
+// Pipeline presets: the same keys, other defaults (docs/formats.md "Pipeline").
+struct PipelinePreset {
+  const char* name;
+  const char* quant;
+  const char* bits;
+  const char* sparse;
+  const char* idxsync;
+  const char* doc;
+};
+constexpr PipelinePreset kPipelinePresets[] = {
+    {"pipeline", "fixed", "8", "none", "false",
+     "encoding pipeline: prune -> fixed|cluster|fp16|bfp -> csr|bitmask[+idxsync] -> SEC-DED -> Gray -> k bits per cell per structure"},
+    {"bfp", "bfp", "8", "none", "false", "block floating point (002 §V-C): g = 9 values share a 4-bit exponent, sign + 5-bit mantissa each, 58-bit groups"},
+    {"cluster", "cluster", "4", "none", "false", "per-tensor k-means (001 §3.1.2): b-bit indices + a 2^b-entry fp32 codebook, k-means++ seeded"},
+    {"maxnvm", "cluster", "4", "bitmask", "true",
+     "MaxNVM (001 §3-4): clustered weights, BitMask sparse encoding with IdxSync; add prune/ecc/gray/*_bpc as needed"},
+};
+
 }  // namespace
 
 const std::vector<RegistryEntry>& format_registry() {
@@ -68,6 +87,7 @@ const std::vector<RegistryEntry>& format_registry() {
       const auto& p = kFixedPresets[i];
       e.push_back({p.name, docs[i], fixed_schema("8", b(p.round), b(p.symmetric), b(p.is_signed), p.bits == 0)});
     }
+    for (const auto& p : kPipelinePresets) e.push_back({p.name, p.doc, pipeline_schema(p.quant, p.bits, p.sparse, p.idxsync, "0")});
     return e;
   }();
   return entries;
@@ -106,6 +126,9 @@ std::unique_ptr<Format> make_format(const std::string& name, const std::map<std:
     if (name == "fp32" && corr == Correction::kNone) return std::make_unique<Float32Format>();
     const FloatKind kind = name == "fp32" ? FloatKind::kFp32 : (name == "fp16" ? FloatKind::kFp16 : FloatKind::kBf16);
     return std::make_unique<FloatFormat>(kind, corr, check);
+  }
+  for (const auto& p : kPipelinePresets) {
+    if (name == p.name) return std::make_unique<PipelineFormat>(pipeline_spec_from(v, owner), v.all());
   }
   for (const auto& p : kFixedPresets) {
     if (name != p.name) continue;

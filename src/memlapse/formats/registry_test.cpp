@@ -24,7 +24,7 @@ TEST(FormatRegistry, HoldsEveryExpectedFormat) {
     EXPECT_FALSE(e.description.empty()) << e.name;
   }
   EXPECT_EQ(names, (std::set<std::string>{"fp32", "fp16", "bf16", "fixed", "normal", "rquant", "eden-int4", "eden-int8",
-                                          "eden-int16"}));
+                                          "eden-int16", "pipeline", "bfp", "cluster", "maxnvm"}));
 }
 
 TEST(FormatRegistry, BuildsFormatsWithDefaultsAndNames) {

@@ -70,6 +70,19 @@ nlohmann::json image_sidecar(const MemoryImage& image) {
                        {"stride_bits", s.stride_bits}, {"bits_per_cell", s.bits_per_cell}, {"params", p}});
   }
   j["regions"] = regions;
+  if (dynamic_cast<const PipelineFormat*>(&f) != nullptr) {
+    // Pipeline formats: what decoding needs besides the bits (docs/formats.md "Pipeline").
+    nlohmann::json tensors = nlohmann::json::array();
+    for (std::uint32_t t = 0; t < image.parameter_count(); ++t) {
+      const PipelineMeta& m = *image.pipeline_meta(t);
+      nlohmann::json protects = nlohmann::json::array();
+      for (const auto& r : m.regions) protects.push_back(r.protects);
+      tensors.push_back({{"first_region", image.regions_of(t).first}, {"region_count", image.regions_of(t).second},
+                         {"shape", m.shape}, {"elements", m.n}, {"rows", m.rows}, {"cols", m.cols}, {"stored", m.stored},
+                         {"scale", m.scale}, {"tensor_exponent", m.tensor_exponent}, {"protects", protects}});
+    }
+    j["tensors"] = tensors;
+  }
   return j;
 }
 
@@ -79,9 +92,57 @@ void write_image_files(const std::string& path, const MemoryImage& image) {
   write_bytes(path + ".json", side.data(), side.size());
 }
 
+namespace {
+
+// Pipeline images: rebuild each tensor's metadata from the sidecar and decode with correction.
+std::vector<float> decode_pipeline_image(std::span<const std::uint8_t> bytes, const nlohmann::json& j, const std::string& where) {
+  const auto params = j.at("format").at("params").get<std::map<std::string, std::string>>();
+  const auto format = make_format("pipeline", params);
+  const auto& p = dynamic_cast<const PipelineFormat&>(*format);
+  if (j.at("bytes").get<std::uint64_t>() != bytes.size()) {
+    throw Error(where + ": the sidecar says " + std::to_string(j.at("bytes").get<std::uint64_t>()) +
+                " image bytes but the image has " + std::to_string(bytes.size()));
+  }
+  const auto& regions = j.at("regions");
+  std::vector<float> out;
+  for (const auto& tj : j.at("tensors")) {
+    PipelineMeta m;
+    m.shape = tj.at("shape").get<std::vector<std::int64_t>>();
+    m.n = tj.at("elements").get<std::uint64_t>();
+    m.rows = tj.at("rows").get<std::uint64_t>();
+    m.cols = tj.at("cols").get<std::uint64_t>();
+    m.stored = tj.at("stored").get<std::uint64_t>();
+    m.scale = tj.at("scale").get<double>();
+    m.tensor_exponent = tj.at("tensor_exponent").get<int>();
+    const auto first = tj.at("first_region").get<std::size_t>(), count = tj.at("region_count").get<std::size_t>();
+    const auto protects = tj.at("protects").get<std::vector<int>>();
+    if (first + count > regions.size() || protects.size() != count || m.rows * m.cols != m.n) {
+      throw Error(where + ": pipeline tensor entry does not match the regions");
+    }
+    std::vector<std::span<const std::uint8_t>> stored;
+    for (std::size_t r = first; r < first + count; ++r) {
+      const auto& rj = regions[r];
+      RegionLayout L{structure_from_string(rj.at("structure").get<std::string>()), rj.at("word_bits").get<int>(),
+                     rj.at("count").get<std::uint64_t>(), rj.at("bits_per_cell").get<int>(), protects[r - first]};
+      const auto off = rj.at("byte_offset").get<std::uint64_t>();
+      const std::uint64_t nbytes = (L.bit_count() + 7) / 8;
+      if (off + nbytes > bytes.size()) throw Error(where + ": region '" + rj.at("name").get<std::string>() + "' runs past the end of the image");
+      stored.push_back(bytes.subspan(off, nbytes));
+      m.regions.push_back(L);
+    }
+    const std::size_t base = out.size();
+    out.resize(base + m.n);
+    p.decode_tensor(m, stored, std::span<float>(out).subspan(base, m.n));
+  }
+  return out;
+}
+
+}  // namespace
+
 std::vector<float> decode_image(std::span<const std::uint8_t> bytes, const nlohmann::json& j, const std::string& where) {
   try {
     const auto& fj = j.at("format");
+    if (j.contains("tensors")) return decode_pipeline_image(bytes, j, where);
     // Fixed-point params list every key of the "fixed" schema (presets included); the float
     // formats are named by their first four characters (fp32, fp16, bf16).
     const std::string name = fj.at("params").contains("symmetric") ? "fixed" : fj.at("name").get<std::string>().substr(0, 4);

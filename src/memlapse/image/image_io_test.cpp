@@ -98,3 +98,23 @@ TEST(ImageFilesErrors, SidecarThatDoesNotMatchTheImageIsAnError) {
 
 }  // namespace
 }  // namespace memlapse
+
+namespace memlapse {
+namespace {
+
+TEST(ImageFiles, PipelineImagesDecodeFromTheSidecarAlone) {
+  std::vector<float> v(600);
+  for (std::size_t i = 0; i < v.size(); ++i) v[i] = (i % 3 == 0) ? 0.0f : std::sin(0.37f * static_cast<float>(i));
+  MemoryImage img(make_format("maxnvm", {{"prune", "0.5"}, {"ecc", "72-64"}, {"gray", "true"}, {"indices_bpc", "2"}}));
+  img.add_tensor("a", {20, 30}, v);
+  img.add_tensor("b", {7}, std::span<const float>(v).subspan(0, 7));
+  std::vector<float> expect(607);
+  img.read_tensor(0, std::span<float>(expect).subspan(0, 600));
+  img.read_tensor(1, std::span<float>(expect).subspan(600, 7));
+  const auto back = decode_image(img.bytes(), image_sidecar(img), "test");
+  ASSERT_EQ(back.size(), expect.size());
+  for (std::size_t i = 0; i < back.size(); ++i) EXPECT_EQ(back[i], expect[i]) << i;
+}
+
+}  // namespace
+}  // namespace memlapse

@@ -1,34 +1,23 @@
 #include "memlapse/image/memory_image.h"
 
+#include <algorithm>
+#include <bit>
+#include <iterator>
 #include <limits>
 
 #include "memlapse/core/error.h"
 
 namespace memlapse {
 
-namespace {
-constexpr const char* kStructureNames[] = {"values", "indices", "bitmask", "row_counters",
-                                           "column_indices", "parity", "exponents", "codebook"};
-}  // namespace
-
-const char* to_string(Structure s) { return kStructureNames[static_cast<int>(s)]; }
-
-Structure structure_from_string(const std::string& name) {
-  std::string all;
-  for (int i = 0; i < static_cast<int>(std::size(kStructureNames)); ++i) {
-    if (name == kStructureNames[i]) return static_cast<Structure>(i);
-    all += std::string(i ? ", " : "") + kStructureNames[i];
-  }
-  throw Error("unknown data structure '" + name + "'; expected one of " + all);
-}
-
 MemoryImage::MemoryImage(std::shared_ptr<const Format> format) : format_(std::move(format)) {
   MEMLAPSE_CHECK(format_ != nullptr, "MemoryImage needs a format");
+  pipeline_ = dynamic_cast<const PipelineFormat*>(format_.get());
 }
 
 void MemoryImage::prepare(std::span<const std::span<const float>> tensors) {
   if (!slots_.empty()) throw Error("memory image: prepare() must come before the first add_tensor()");
   format_ = prepare_format(format_, tensors);
+  pipeline_ = dynamic_cast<const PipelineFormat*>(format_.get());
 }
 
 std::uint32_t MemoryImage::add_tensor(std::string name, std::vector<std::int64_t> shape,
@@ -52,6 +41,7 @@ std::uint32_t MemoryImage::add_tensor(std::string name, std::vector<std::int64_t
   if (slots_.size() >= std::numeric_limits<std::uint32_t>::max()) {
     throw Error("tensor '" + name + "': too many tensors in one memory image");
   }
+  if (pipeline_ != nullptr) return add_pipeline_tensor(std::move(name), std::move(shape), values);
   TensorSlot slot;
   slot.name = std::move(name);
   slot.shape = std::move(shape);
@@ -83,7 +73,51 @@ std::uint32_t MemoryImage::add_tensor(std::string name, std::vector<std::int64_t
     }
   }
   slots_.push_back(std::move(slot));
-  return static_cast<std::uint32_t>(slots_.size() - 1);
+  ParameterTensor pt;
+  pt.first_region = static_cast<std::uint32_t>(slots_.size() - 1);
+  pt.count = values.size();
+  params_.push_back(std::move(pt));
+  return static_cast<std::uint32_t>(params_.size() - 1);
+}
+
+std::uint32_t MemoryImage::add_pipeline_tensor(std::string name, std::vector<std::int64_t> shape,
+                                               std::span<const float> values) {
+  PipelineTensor enc = pipeline_->encode_tensor(values, shape);
+  ParameterTensor pt;
+  pt.first_region = static_cast<std::uint32_t>(slots_.size());
+  pt.region_count = static_cast<std::uint32_t>(enc.meta.regions.size());
+  pt.count = values.size();
+  const auto tensor = static_cast<std::uint32_t>(params_.size());
+  for (std::size_t r = 0; r < enc.meta.regions.size(); ++r) {
+    const RegionLayout& L = enc.meta.regions[r];
+    TensorSlot slot;
+    slot.name = name + "." + to_string(L.structure);
+    if (L.structure == Structure::kParity) {
+      // append() rather than operator+: GCC 12 warns falsely (-Wrestrict) on "(" + std::string.
+      slot.name.append("(").append(to_string(enc.meta.regions[static_cast<std::size_t>(L.protects)].structure)).append(")");
+    }
+    slot.shape = {static_cast<std::int64_t>(L.count)};
+    slot.count = L.count;
+    slot.byte_offset = bytes_.size();
+    slot.structure = L.structure;
+    slot.word_bits = L.word_bits;
+    slot.stride_bits = L.word_bits;  // dense
+    slot.bits_per_cell = L.bits_per_cell;
+    slot.tensor = tensor;
+    slot.params.scale = enc.meta.scale;
+    const std::uint64_t nbytes = (L.bit_count() + 7) / 8;
+    MEMLAPSE_CHECK(enc.bits[r].size() >= nbytes, "pipeline region shorter than its layout");
+    bytes_.insert(bytes_.end(), enc.bits[r].begin(), enc.bits[r].begin() + static_cast<std::ptrdiff_t>(nbytes));
+    slots_.push_back(std::move(slot));
+  }
+  pt.meta = std::move(enc.meta);
+  params_.push_back(std::move(pt));
+  // The fault-free decode is the clean stored model (what the sweep loads before any fault).
+  params_.back().clean.resize(values.size());
+  decode_tensor(tensor, params_.back().clean);
+  // Keep the original shape on the first region for sidecars.
+  slots_[params_.back().first_region].shape = shape;
+  return tensor;
 }
 
 void MemoryImage::set_bits_per_cell(std::uint32_t t, int k) {
@@ -145,6 +179,12 @@ void MemoryImage::load_word(const TensorSlot& s, std::uint64_t e, std::uint8_t* 
 }
 
 float MemoryImage::read(std::uint32_t t, std::uint64_t e) const {
+  if (pipeline_ != nullptr) {
+    MEMLAPSE_CHECK(e < params_.at(t).count, "read: element out of range");
+    std::vector<float> all(params_[t].count);
+    decode_tensor(t, all);
+    return all[e];
+  }
   const TensorSlot& s = slots_.at(t);
   MEMLAPSE_CHECK(e < s.count, "read: element out of range");
   if (s.stride_bits == s.word_bits && s.word_bits % 8 != 0) {
@@ -156,14 +196,44 @@ float MemoryImage::read(std::uint32_t t, std::uint64_t e) const {
   return format_->decode_at(bytes_.data() + s.byte_offset + e * w, e, s.params);
 }
 
-void MemoryImage::read_tensor(std::uint32_t t, std::span<float> out) const {
+void MemoryImage::read_tensor(std::uint32_t t, std::span<float> out) const { decode_tensor(t, out); }
+
+DecodeReport MemoryImage::decode_tensor(std::uint32_t t, std::span<float> out) const {
+  if (pipeline_ != nullptr) {
+    const ParameterTensor& pt = params_.at(t);
+    MEMLAPSE_CHECK(out.size() == pt.count, "read_tensor: output size differs from the tensor's count");
+    std::vector<std::span<const std::uint8_t>> stored;
+    for (std::uint32_t r = pt.first_region; r < pt.first_region + pt.region_count; ++r) stored.push_back(tensor_bytes(r));
+    return pipeline_->decode_tensor(pt.meta, stored, out);
+  }
   const TensorSlot& s = slots_.at(t);
   MEMLAPSE_CHECK(out.size() == s.count, "read_tensor: output size differs from the tensor's count");
   if (s.stride_bits == s.word_bits && s.word_bits % 8 != 0) {
     for (std::uint64_t e = 0; e < s.count; ++e) out[e] = read(t, e);
-    return;
+    return {};
   }
   format_->decode(tensor_bytes(t), s.params, out);
+  return {};
+}
+
+void MemoryImage::structured_changes(std::vector<std::uint32_t>& tensors, std::vector<ElementChange>& out) const {
+  std::sort(tensors.begin(), tensors.end());
+  tensors.erase(std::unique(tensors.begin(), tensors.end()), tensors.end());
+  std::vector<float> now;
+  for (const std::uint32_t t : tensors) {
+    const ParameterTensor& pt = params_.at(t);
+    now.resize(pt.count);
+    decode_tensor(t, now);
+    std::vector<std::uint64_t> differ;
+    for (std::uint64_t e = 0; e < pt.count; ++e) {
+      // Bitwise comparison: a NaN or a -0 from a fault is a change too.
+      if (std::bit_cast<std::uint32_t>(now[e]) != std::bit_cast<std::uint32_t>(pt.clean[e])) differ.push_back(e);
+    }
+    std::vector<std::uint64_t> report;
+    std::set_union(differ.begin(), differ.end(), pt.dirty.begin(), pt.dirty.end(), std::back_inserter(report));
+    for (const std::uint64_t e : report) out.push_back({t, e, now[e]});
+    pt.dirty = std::move(differ);
+  }
 }
 
 std::span<const std::uint8_t> MemoryImage::tensor_bytes(std::uint32_t t) const {

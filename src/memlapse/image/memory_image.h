@@ -8,6 +8,9 @@
 // Layouts: byte-aligned (word e in bytes [e*w, (e+1)*w) of the region, w = ceil(m/8),
 // little-endian, high bits zero) or dense (word e at bits [e*m, (e+1)*m) of the region, bit 0 of a
 // byte first). Regions start on byte boundaries, one after the other.
+// Pipeline formats (formats/pipeline.h) store a parameter tensor as several dense regions (values,
+// bitmask, parity, ...): tensor indices (add_tensor, read, read_tensor, ElementChange::tensor) then
+// differ from region indices (tensor_count, tensor(), bit access, BitFault::tensor).
 // Example:
 //   MemoryImage img(make_format("fixed", {{"bits","8"}}));
 //   img.prepare(all_tensors);                  // needed by formats with a model-wide range
@@ -19,17 +22,14 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "memlapse/formats/format.h"
+#include "memlapse/formats/pipeline.h"
+#include "memlapse/formats/structure.h"
 
 namespace memlapse {
-
-// What a region holds (001 §3: fault models and bits per cell are set per structure).
-enum class Structure : std::uint8_t { kValues, kIndices, kBitmask, kRowCounters, kColumnIndices, kParity, kExponents, kCodebook };
-const char* to_string(Structure s);
-// Contract: the structure named `name` (as to_string writes it); Error listing the names otherwise.
-Structure structure_from_string(const std::string& name);
 
 struct TensorSlot {
   std::string name;
@@ -64,7 +64,8 @@ class MemoryImage {
   // any add_tensor); a no-op for formats that need nothing. Error if tensors were already added.
   void prepare(std::span<const std::span<const float>> tensors);
   // Contract: encodes `values` (shape's product == values.size(), else Error) at the end of the
-  // image and returns the new tensor's index. Error when the format still needs prepare().
+  // image and returns the new parameter tensor's index (for a plain format also its region
+  // index). Error when the format still needs prepare().
   std::uint32_t add_tensor(std::string name, std::vector<std::int64_t> shape, std::span<const float> values);
 
   const Format& format() const { return *format_; }
@@ -94,18 +95,40 @@ class MemoryImage {
   bool get_bit(std::uint32_t t, std::uint64_t e, int bit) const;
   void flip_bit(std::uint32_t t, std::uint64_t e, int bit);
   void set_bit(std::uint32_t t, std::uint64_t e, int bit, bool v);
-  // Contract: the value element e of tensor t decodes to now.
+  // Contract: the number of parameter tensors added (== tensor_count() for plain formats).
+  std::uint32_t parameter_count() const { return static_cast<std::uint32_t>(params_.size()); }
+  // Contract: the regions [first, first + n) holding parameter tensor t.
+  std::pair<std::uint32_t, std::uint32_t> regions_of(std::uint32_t t) const {
+    return {params_.at(t).first_region, params_.at(t).region_count};
+  }
+  // Contract: the decoding metadata of parameter tensor t for pipeline formats, else null.
+  const PipelineMeta* pipeline_meta(std::uint32_t t) const { return pipeline_ != nullptr ? &params_.at(t).meta : nullptr; }
+  // Contract: the value element e of parameter tensor t decodes to now (a pipeline tensor is
+  // decoded whole: use read_tensor for many elements).
   float read(std::uint32_t t, std::uint64_t e) const;
-  // Contract: decodes the whole tensor into out (out.size() == count).
+  // Contract: decodes the whole parameter tensor into out (out.size() == its element count).
   void read_tensor(std::uint32_t t, std::span<float> out) const;
+  // Contract: read_tensor plus what the decoder corrected and detected (SEC-DED codewords,
+  // IdxSync re-alignments); all zero for plain formats.
+  DecodeReport decode_tensor(std::uint32_t t, std::span<float> out) const;
   // Contract: the current decoded value of every element that the touched words can have
-  // changed, each once, in touched order. For a values region of a plain format that is the word's
-  // own element. Call it after injecting and again after reverting to restore a model.
+  // changed, each once. For a values region of a plain format that is the word's own element,
+  // in touched order. For a pipeline tensor (a bitmask or counter flip moves other elements) the
+  // touched tensors are decoded whole and compared with their fault-free values: the result is
+  // every element that differs now plus every element reported by the previous call that has
+  // not been reported back at its fault-free value, so calling it after injecting and again after
+  // reverting restores a model. (That memory makes the image single-consumer.)
   template <class Touched>
   std::vector<ElementChange> decode_changes(std::span<const Touched> touched) const {
     std::vector<ElementChange> out;
-    out.reserve(touched.size());
-    for (const auto& tw : touched) out.push_back({slots_[tw.tensor].tensor, tw.element, read(slots_[tw.tensor].tensor, tw.element)});
+    if (pipeline_ == nullptr) {
+      out.reserve(touched.size());
+      for (const auto& tw : touched) out.push_back({slots_[tw.tensor].tensor, tw.element, read(slots_[tw.tensor].tensor, tw.element)});
+      return out;
+    }
+    std::vector<std::uint32_t> tensors;
+    for (const auto& tw : touched) tensors.push_back(slots_[tw.tensor].tensor);
+    structured_changes(tensors, out);
     return out;
   }
 
@@ -115,10 +138,21 @@ class MemoryImage {
   std::span<const std::uint8_t> tensor_bytes(std::uint32_t t) const;
 
  private:
+  struct ParameterTensor {
+    std::uint32_t first_region = 0, region_count = 1;
+    std::uint64_t count = 0;
+    PipelineMeta meta;                       // pipeline formats only
+    std::vector<float> clean;                // pipeline formats: the fault-free decode
+    mutable std::vector<std::uint64_t> dirty;  // elements last reported away from `clean`
+  };
+  void structured_changes(std::vector<std::uint32_t>& tensors, std::vector<ElementChange>& out) const;
+  std::uint32_t add_pipeline_tensor(std::string name, std::vector<std::int64_t> shape, std::span<const float> values);
   // The word e of region t as byte-aligned little-endian bytes (what Format::decode_one reads).
   void load_word(const TensorSlot& s, std::uint64_t e, std::uint8_t* word) const;
   std::shared_ptr<const Format> format_;
+  const PipelineFormat* pipeline_ = nullptr;  // format_ as a pipeline, or null
   std::vector<TensorSlot> slots_;
+  std::vector<ParameterTensor> params_;
   std::vector<std::uint8_t> bytes_;
 };
 

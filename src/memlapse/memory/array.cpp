@@ -68,7 +68,8 @@ const char* to_string(AccessMode m) {
 std::string to_string(const Organization& o) {
   std::ostringstream s;
   s << o.mats_r << "x" << o.mats_c << " mats, " << o.subarrays_per_mat << " subarrays/mat, " << o.rows << "x"
-    << o.cols << " subarray, mux " << o.mux << ", driver effort " << o.driver_effort;
+    << o.cols << " subarray, mux " << o.mux << ", driver effort " << o.driver_effort
+    << (o.htree_repeaters ? ", repeated H-tree" : "");
   return s.str();
 }
 
@@ -180,13 +181,29 @@ Evaluation evaluate_plain(const Technology& t, const Cell& c, double temperature
   const double mat_h = sa_h * (o.subarrays_per_mat == 4 ? 2 : 1);
   const double bank_w = o.mats_c * mat_w, bank_h = o.mats_r * mat_h;
 
-  // H-tree: from the bank port (bottom centre) to the farthest mat and back (semi-global, repeated).
-  const double l_htree = bank_w / 2 + bank_h;
-  Block wire = repeated_wire(t, t.semi_global, l_htree);
-  // Every branching node of the H-tree re-buffers the signal (a 2-stage buffer driving two
-  // branches, CACTI 6.0 Sec. 2.4): ~2 FO4 per level, FO4 ~ 5 tau (Harris & Sutherland 2003).
-  const double htree_levels = std::log2(double(o.mats_r) * o.mats_c);
-  wire.delay_ns += htree_levels * 2.0 * 5.0 * t.tau_ns();
+  // H-tree: from the bank port (bottom centre) to the farthest mat and back. NVSim's cache and RAM
+  // configurations route it on the global layer without repeaters ("GlobalAggressive",
+  // "RepeatedNone"; BankWithHtree.cpp, Wire.cpp): every level is its own segment, re-driven at its
+  // branching node, with delay 2.3 r c L^2 / 2. The trunk runs half the bank height from the port
+  // to the centre, then the horizontal and vertical branches halve level by level. Delay therefore
+  // grows with the square of the bank side, i.e. linearly with capacity: a larger cell means a
+  // longer, slower H-tree (003 Sec. IV-C: MRAM reads become faster than SRAM's past a few MB).
+  const int levels_h = static_cast<int>(std::ceil(std::log2(double(o.mats_c)) - 1e-9));
+  const int levels_v = static_cast<int>(std::ceil(std::log2(double(o.mats_r)) - 1e-9));
+  const double l_htree = bank_w / 2 + bank_h;  // port to the farthest mat
+  Block wire;
+  if (o.htree_repeaters) {
+    // CACTI 6.0's alternative: optimally repeated semi-global wires, delay ~ linear in length.
+    wire = repeated_wire(t, t.semi_global, l_htree);
+  } else {
+    wire = unrepeated_wire(t, t.global, bank_h / 2);
+    for (int i = 0; i < levels_h; ++i) wire.delay_ns += unrepeated_wire(t, t.global, bank_w / (4 << i)).delay_ns;
+    for (int i = 0; i < levels_v; ++i) wire.delay_ns += unrepeated_wire(t, t.global, bank_h / (4 << i)).delay_ns;
+    wire.energy_pj = unrepeated_wire(t, t.global, l_htree).energy_pj;
+  }
+  // Every branching node re-drives its branches (a 2-stage buffer, CACTI 6.0 Sec. 2.4): ~2 FO4
+  // per level, FO4 ~ 5 tau (Harris & Sutherland 2003).
+  wire.delay_ns += (levels_h + levels_v) * 2.0 * 5.0 * t.tau_ns();
   // Wiring, level by level as in NVSim's H-tree bank (Dong et al. TCAD 2012, Sec. IV-A; CACTI 6.0
   // Sec. 2.4): every segment carries the address bits still to decode plus the data bits of the
   // active mats below it. Data bits halve at a branching only while the active mats are split over
@@ -196,12 +213,21 @@ Evaluation evaluate_plain(const Technology& t, const Cell& c, double temperature
   const double htree_wire_um = htree_wire_length_um(o, bank_w, bank_h, active_r / o.subarrays_per_mat,
                                                     d.out_bits + d.in_bits, d.addr_bits + 8.0);
   const double wire_len_um = htree_wire_um;
-  const Block per_um = repeated_wire(t, t.semi_global, 1000.0);
   // Wires outside the mats are routed at CACTI 6.0's "outside-mat" pitch of 8F (HPL-2009-85,
-  // Sec. 2.4 and its technology tables), not at the 4F pitch used inside a mat.
+  // Sec. 2.4 and its technology tables), not at the 4F pitch used inside a mat. Unrepeated wires
+  // need no repeaters (NVSim counts neither area nor leakage for them); the branching-node drivers
+  // are counted as one 4x-minimum inverter per wire and level on the path.
   const double wire_pitch_um = 8.0 * t.feature_um;
-  const double htree_area = wire_len_um * wire_pitch_um + per_um.area_um2 * wire_len_um / 1000.0;
-  const double htree_leak_w = per_um.leak_width_um * wire_len_um / 1000.0;
+  double htree_area = wire_len_um * wire_pitch_um, htree_leak_w = 0;
+  if (o.htree_repeaters) {
+    const Block per_um = repeated_wire(t, t.semi_global, 1000.0);
+    htree_area += per_um.area_um2 * wire_len_um / 1000.0;
+    htree_leak_w = per_um.leak_width_um * wire_len_um / 1000.0;
+  } else {
+    const double node_drivers = (levels_h + levels_v + 1) * (d.out_bits + d.in_bits + d.addr_bits + 8.0);
+    htree_area += node_drivers * (t.transistor_area_um2(4.0 * wmin) + t.transistor_area_um2(8.0 * wmin));
+    htree_leak_w = node_drivers * 4.0 * wmin;
+  }
 
   Evaluation e;
   e.ok = true;
@@ -213,7 +239,9 @@ Evaluation evaluate_plain(const Technology& t, const Cell& c, double temperature
   f.area_efficiency = d.cells * a_cell * 1e-6 / f.area_mm2;
   f.read_latency_ns = wire.delay_ns + dec.delay_ns + t_sense + t_mux + wire.delay_ns;
   f.write_latency_ns = wire.delay_ns + std::max(dec.delay_ns, wd.delay_ns) + t_bl_drive + t_cell_write;
-  const double e_wire = wire.energy_pj * 0.5;  // activity 0.5 per bit
+  // Unrepeated: each routed bit charges its wire once per access, c L Vdd^2 (NVSim BankWithHtree.cpp
+  // counts every active H-tree wire at full swing). Repeated (CACTI): activity 0.5 per bit.
+  const double e_wire = wire.energy_pj * (o.htree_repeaters ? 0.5 : 1.0);
   f.read_energy_nj = (active_r * (dec.energy_pj + e_read_sa + e_sa) + e_wire * (d.addr_bits + d.out_bits)) * 1e-3;
   f.write_energy_nj = (active_w * (dec.energy_pj + e_write_cols + e_write_sa) + e_wire * (d.addr_bits + d.in_bits)) * 1e-3;
 

@@ -1,6 +1,7 @@
 #pragma once
 // The array model: bank -> mats -> subarrays, evaluated analytically (row decoders, wordline and
-// bitline RC, voltage/current sense amplifiers, column muxes, write drivers, repeated H-tree).
+// bitline RC, voltage/current sense amplifiers, column muxes, write drivers, and an H-tree on
+// unrepeated global wires as NVSim's default, or on repeated wires).
 // RAM and cache (tag + data) modes; refresh power for eDRAM/DRAM from the retention time.
 // A design point that does not fit is a returned status, not an exception (STYLE.md habit 4).
 // Example:
@@ -29,6 +30,7 @@ struct ArraySpec {
   int address_bits = 40;
   double temperature_k = 350.0; // NVSim / CACTI default operating temperature
   AccessMode mode = AccessMode::kNormal;  // cache access mode
+  bool htree_repeaters = false; // H-tree wires: NVSim's default unrepeated global wires, or repeated (CACTI)
 };
 
 // Contract: a RAM spec for technology `tech` (validated cell, node checked) with default temperature.
@@ -42,6 +44,7 @@ struct Organization {
   int cols = 256;             // cells per row
   int mux = 1;                // bitline columns per sense amplifier
   int driver_effort = 4;      // stage effort of wordline/write drivers: 4 latency-first .. 16 area-first
+  bool htree_repeaters = false;  // false: unrepeated global H-tree (NVSim default); true: repeated semi-global
 };
 std::string to_string(const Organization& o);
 

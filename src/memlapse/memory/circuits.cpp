@@ -72,6 +72,16 @@ Block repeated_wire(const Technology& t, const Wire& w, double length_um) {
   return b;
 }
 
+Block unrepeated_wire(const Technology& t, const Wire& w, double length_um) {
+  Block b;
+  if (length_um <= 0) return b;
+  const double rc_ns_per_um2 = w.r_ohm_per_um * w.c_ff_per_um * 1e-6;  // ohm fF = 1e-6 ns
+  b.delay_ns = 2.3 * rc_ns_per_um2 * length_um * length_um / 2.0;
+  b.energy_pj = w.c_ff_per_um * length_um * t.vdd_v * t.vdd_v * 1e-3;
+  b.r_out_ohm = w.r_ohm_per_um * length_um;
+  return b;
+}
+
 Block row_decoder(const Technology& t, int rows, double height_um, double c_wl_ff, double r_wl_ohm,
                   double stage_effort) {
   Block b;

@@ -33,6 +33,11 @@ Block driver_chain(const Technology& t, double c_in_ff, double c_load_ff, double
 // delay, energy per transition and the repeaters' area and leaking width.
 Block repeated_wire(const Technology& t, const Wire& w, double length_um);
 
+// Contract: an unrepeated wire of length_um on layer `w`, driven at one end (NVSim's default global
+// wire, "RepeatedNone", Wire.cpp): delay 2.3 r c L^2 / 2 (distributed line to the 90 % point),
+// energy c L Vdd^2 per transition, no repeater area or leakage (routed on an upper metal layer).
+Block unrepeated_wire(const Technology& t, const Wire& w, double length_um);
+
 // Contract: the row decoder of a subarray with `rows` rows (power of two >= 2): a 2-/3-bit
 // predecoder driving the row NANDs along `height_um`, then a wordline driver chain into a
 // distributed wordline of c_wl_ff / r_wl_ohm (driver stage effort `stage_effort`). Area and leakage

@@ -53,8 +53,8 @@ struct Candidates {
 Candidates candidates(const ArraySpec& s) {
   const Technology& tech = technology_for_node(s.node_nm);
   Candidates c;
-  c.data = enumerate(tech, s.cell, s.temperature_k, data_duty(s));
-  if (s.cache) c.tag = enumerate(tech, s.cell, s.temperature_k, tag_duty(s));
+  c.data = enumerate(tech, s.cell, s.temperature_k, data_duty(s), s.htree_repeaters);
+  if (s.cache) c.tag = enumerate(tech, s.cell, s.temperature_k, tag_duty(s), s.htree_repeaters);
   if (c.data.empty() || (s.cache && c.tag.empty()))
     throw Error("array: no legal organization for " + s.cell.tech + " " + std::to_string(s.capacity_bytes) +
                 " B (" + (c.data.empty() ? "data" : "tag") + " array); try a capacity that is a multiple of the word");
@@ -106,7 +106,8 @@ double metric(const ArrayFigures& f, Target t) {
   return 0;
 }
 
-std::vector<Evaluation> enumerate(const Technology& t, const Cell& c, double temperature_k, const ArrayDuty& d) {
+std::vector<Evaluation> enumerate(const Technology& t, const Cell& c, double temperature_k, const ArrayDuty& d,
+                                  bool htree_repeaters) {
   std::vector<Evaluation> out;
   if (d.cells <= 0) return out;
   for (int rows = 16; rows <= 4096; rows *= 2) {
@@ -128,7 +129,7 @@ std::vector<Evaluation> enumerate(const Technology& t, const Cell& c, double tem
             // Drivers are sized latency-first (stage effort 4, CACTI 6.0). Letting the search pick
             // NVSim's area-first drivers (effort 8-16) as well shrinks the MRAM wordline drivers,
             // and with them MRAM leakage, to ~0.3-0.5x 003 Table II; callers may still set it.
-            Organization o{r, cc, spm, rows, cols, mux, 4};
+            Organization o{r, cc, spm, rows, cols, mux, 4, htree_repeaters};
             Evaluation e = evaluate_plain(t, c, temperature_k, d, o);
             if (e.ok) out.push_back(std::move(e));
           }

@@ -36,8 +36,10 @@ struct SearchResult {
   long long evaluated = 0;                // organizations evaluated
 };
 
-// Contract: all legal organizations of one plain array duty (never empty for a sane duty).
-std::vector<Evaluation> enumerate(const Technology& t, const Cell& c, double temperature_k, const ArrayDuty& d);
+// Contract: all legal organizations of one plain array duty (never empty for a sane duty), with
+// repeated or unrepeated (NVSim default) H-tree wires.
+std::vector<Evaluation> enumerate(const Technology& t, const Cell& c, double temperature_k, const ArrayDuty& d,
+                                  bool htree_repeaters = false);
 
 // Contract: the best design for target in s.mode (cache: loops all modes only for edap targets);
 // throws Error naming the spec if no organization is legal.

@@ -41,17 +41,19 @@ TEST(SearchPareto, FrontIsNonDominated) {
   }
 }
 
-// 003 Table II (DeepNVM++, NVSim at 16 nm, 16-way 128 B lines, EDAP-optimal by Algorithm 1).
-// Held here: the 21 of 30 figures this model reproduces within +-30 % and the row orderings that
-// hold; the whole table, misses and broken orderings included, is in docs/array_model.md.
+// 003 Table II (DeepNVM++, NVSim at 16 nm, 16-way 128 B lines, EDAP-optimal by Algorithm 1), with
+// NVSim's default unrepeated global H-tree. Held here: the 15 of 30 figures this model reproduces
+// within +-30 % (STT 7 MB read energy sits on the edge, -30 %, and is left out) and the two row
+// orderings that hold (write latency, leakage); the whole table, misses included, with the reasons,
+// is in docs/array_model.md.
 TEST(SearchGolden, DeepNvmTableII) {
   const ArrayFigures sram = deepnvm("sram", 3), stt = deepnvm("stt", 3), sot = deepnvm("sot", 3);
   const ArrayFigures stt7 = deepnvm("stt", 7), sot10 = deepnvm("sot", 10);
   auto near = [](double ours, double paper, const char* what) { EXPECT_NEAR(ours, paper, 0.3 * paper) << what; };
+  near(sram.read_latency_ns, 2.91, "SRAM read latency");
   near(sram.read_energy_nj, 0.35, "SRAM read energy");
   near(sram.write_energy_nj, 0.32, "SRAM write energy");
   near(sram.leakage_mw, 6442, "SRAM leakage");
-  near(sram.area_mm2, 5.53, "SRAM area");
   near(stt.read_latency_ns, 2.98, "STT 3 MB read latency");
   near(stt.write_latency_ns, 9.31, "STT 3 MB write latency");
   near(stt.leakage_mw, 748, "STT 3 MB leakage");
@@ -60,29 +62,25 @@ TEST(SearchGolden, DeepNvmTableII) {
   near(stt7.write_latency_ns, 10.06, "STT 7 MB write latency");
   near(stt7.leakage_mw, 1706, "STT 7 MB leakage");
   near(stt7.area_mm2, 5.12, "STT 7 MB area");
-  near(sot.read_latency_ns, 3.71, "SOT 3 MB read latency");
-  near(sot.write_latency_ns, 1.38, "SOT 3 MB write latency");
   near(sot.write_energy_nj, 0.22, "SOT 3 MB write energy");
-  near(sot.leakage_mw, 527, "SOT 3 MB leakage");
-  near(sot.area_mm2, 1.95, "SOT 3 MB area");
   near(sot10.read_energy_nj, 0.51, "SOT 10 MB read energy");
   near(sot10.write_energy_nj, 0.40, "SOT 10 MB write energy");
-  near(sot10.leakage_mw, 1434, "SOT 10 MB leakage");
-  near(sot10.area_mm2, 5.64, "SOT 10 MB area");
-  // Orderings of 003 Table II that hold (leakage: the whole row).
+  // Write latency: SOT 3 MB < SRAM < SOT 10 MB < STT 3 MB < STT 7 MB (the whole row).
+  EXPECT_LT(sot.write_latency_ns, sram.write_latency_ns);
+  EXPECT_LT(sram.write_latency_ns, sot10.write_latency_ns);
+  EXPECT_LT(sot10.write_latency_ns, stt.write_latency_ns);
+  EXPECT_LT(stt.write_latency_ns, stt7.write_latency_ns);
+  // Leakage: SRAM > STT 7 MB > SOT 10 MB > STT 3 MB > SOT 3 MB (the whole row).
   EXPECT_GT(sram.leakage_mw, stt7.leakage_mw);
   EXPECT_GT(stt7.leakage_mw, sot10.leakage_mw);
   EXPECT_GT(sot10.leakage_mw, stt.leakage_mw);
   EXPECT_GT(stt.leakage_mw, sot.leakage_mw);
+  // Pairs of the other rows that hold.
   EXPECT_GT(sram.area_mm2, stt.area_mm2);
   EXPECT_GT(stt.area_mm2, sot.area_mm2);
   EXPECT_LT(sram.read_latency_ns, stt.read_latency_ns);
   EXPECT_LT(stt.read_latency_ns, stt7.read_latency_ns);
   EXPECT_LT(sot.read_latency_ns, sot10.read_latency_ns);
-  EXPECT_GT(stt.write_latency_ns, sram.write_latency_ns);
-  EXPECT_GT(stt7.write_latency_ns, stt.write_latency_ns);
-  EXPECT_GT(stt.write_latency_ns, sot10.write_latency_ns);
-  EXPECT_GT(sot10.write_latency_ns, sot.write_latency_ns);
   EXPECT_GT(stt.read_energy_nj, sot.read_energy_nj);
   EXPECT_GT(sot10.write_energy_nj, sot.write_energy_nj);
 }
@@ -117,10 +115,32 @@ TEST(SearchTrends, MramAreaAdvantageAndSramLeakageDominates) {  // 003 Sec. IV-C
   EXPECT_LT(sot32.write_latency_ns, sram32.write_latency_ns);
 }
 
-TEST(SearchTrends, ReadLatencyGrowsLikeTheSquareRootOfCapacity) {  // H-tree wire delay ~ bank side
-  const double ratio = deepnvm("sram", 32).read_latency_ns / deepnvm("sram", 2).read_latency_ns;
-  EXPECT_GT(ratio, 2.0);  // sqrt(16) = 4 for a wire-dominated access; decoders and sensing add a constant
-  EXPECT_LT(ratio, 5.0);
+// NVSim's unrepeated H-tree: delay ~ (bank side)^2 ~ capacity, so 16x the capacity costs far more
+// than sqrt(16) = 4x (decoders and sensing add a constant); repeated wires (CACTI) give ~sqrt.
+TEST(SearchTrends, ReadLatencyGrowsWithCapacityFasterOnUnrepeatedWires) {
+  const double unrepeated = deepnvm("sram", 32).read_latency_ns / deepnvm("sram", 2).read_latency_ns;
+  EXPECT_GT(unrepeated, 5.0);
+  EXPECT_LT(unrepeated, 16.0);
+  ArraySpec s = ram_spec("sram", 16, 2 << 20, 256);
+  s.cache = true;
+  s.htree_repeaters = true;
+  const double t2 = algorithm1(s).best.figures.read_latency_ns;
+  s.capacity_bytes = 32 << 20;
+  const double repeated = algorithm1(s).best.figures.read_latency_ns / t2;
+  EXPECT_GT(repeated, 2.0);
+  EXPECT_LT(repeated, 5.0);
+}
+
+// 003 Sec. IV-C, Fig. 9(b): SRAM reads fastest at small capacities, both MRAMs beyond a few MB,
+// because SRAM's larger cells make its H-tree longer.
+TEST(SearchTrends, MramReadLatencyFallsBelowSramBeyondAFewMegabytes) {
+  const ArrayFigures sram1 = deepnvm("sram", 1), stt1 = deepnvm("stt", 1), sot1 = deepnvm("sot", 1);
+  EXPECT_LT(sram1.read_latency_ns, stt1.read_latency_ns);
+  EXPECT_LT(sram1.read_latency_ns, sot1.read_latency_ns);
+  EXPECT_LT(deepnvm("sot", 8).read_latency_ns, deepnvm("sram", 8).read_latency_ns);
+  const ArrayFigures sram16 = deepnvm("sram", 16);
+  EXPECT_LT(deepnvm("stt", 16).read_latency_ns, sram16.read_latency_ns);
+  EXPECT_LT(deepnvm("sot", 16).read_latency_ns, sram16.read_latency_ns);
 }
 
 TEST(SearchDensity, MlcCttNeedsSeveralTimesLessAreaThanSlcRram) {  // 001 Sec. 5.1 (9.6x on average)

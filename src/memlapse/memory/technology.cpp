@@ -9,7 +9,8 @@
 //    memory technology and node (the periphery of MRAM caches leaks through them too).
 //  - Wires: Cu with size-effect resistivity (ITRS 2013 interconnect tables; Steinhoegl et al.,
 //    J. Appl. Phys. 2005): local width F, aspect ratio 2; semi-global width 2F, AR 2;
-//    global width 8F, AR 2.2. Capacitance ~0.2 fF/um at every node (ITRS interconnect).
+//    global at 8F pitch (width 4F), AR 2.34 as NVSim's "GlobalAggressive" layer (Wire.cpp, from
+//    ITRS), which carries the bank H-tree. Capacitance ~0.2 fF/um at every node (ITRS interconnect).
 #include "memlapse/memory/technology.h"
 
 #include <cmath>
@@ -38,7 +39,7 @@ Technology make(int node, double vdd, double ion_n, double ion_p, double ioff_n,
   const double f = node * 1e-9;
   t.local = make_wire(rho_local, f, 2.0, 0.20);
   t.semi_global = make_wire(rho_local, 2.0 * f, 2.0, 0.20);
-  t.global = make_wire(rho_global, 8.0 * f, 2.2, 0.22);
+  t.global = make_wire(rho_global, 4.0 * f, 2.34, 0.22);
   return t;
 }
 

@@ -28,7 +28,7 @@ struct Technology {
   double c_drain_ff_per_um;    // drain junction capacitance per um of width
   Wire local;                  // M1/M2 at cell pitch: wordlines and bitlines
   Wire semi_global;            // decoder and mat-level routing
-  Wire global;                 // H-tree routing (repeated)
+  Wire global;                 // H-tree routing (unrepeated, NVSim's default global wire)
 
   double min_width_um() const { return 3.0 * feature_um; }  // minimum NMOS width (CACTI 6.0: 3F-ish)
   // Contract: effective switching resistance of an NMOS/PMOS of width w_um (> 0), ohm.

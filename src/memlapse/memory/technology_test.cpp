@@ -53,4 +53,14 @@ TEST(Circuits, RepeatedWireDelayIsLinearInLength) {
   EXPECT_NEAR(repeated_wire(t, t.semi_global, 2000).delay_ns / d1, 2.0, 1e-9);
 }
 
+// NVSim Wire.cpp, RepeatedNone: delay 2.3 r c L^2 / 2, energy c L Vdd^2.
+TEST(Circuits, UnrepeatedWireDelayIsQuadraticAndEnergyLinearInLength) {
+  const auto& t = technology_for_node(16);
+  const Block a = unrepeated_wire(t, t.global, 1000), b = unrepeated_wire(t, t.global, 2000);
+  EXPECT_NEAR(b.delay_ns / a.delay_ns, 4.0, 1e-9);
+  EXPECT_NEAR(b.energy_pj / a.energy_pj, 2.0, 1e-9);
+  EXPECT_NEAR(a.delay_ns, 1.15 * t.global.r_ohm_per_um * t.global.c_ff_per_um * 1e6 * 1e-6, 1e-12);
+  EXPECT_EQ(a.leak_width_um, 0.0);
+}
+
 }  // namespace memlapse::memory
