@@ -42,6 +42,17 @@ torch::Tensor q_of(const torch::Tensor& flat, const torch::Tensor& like) { retur
 
 }  // namespace
 
+std::string rate_key_of(const std::string& model) {
+  for (const auto& e : fault_registry()) {
+    if (e.name != model) continue;
+    for (const auto& p : e.schema.specs()) if (p.name == "ber") return "ber";
+    for (const auto& p : e.schema.specs()) if (!p.name.empty() && p.name[0] == 'P') return p.name;
+    throw Error("fault model " + model + " has no bit error rate parameter: give the rate as KEY=VALUE");
+  }
+  make_fault_model(model, {});  // throws the registry's "unknown fault model" error
+  return "ber";
+}
+
 ActivationFaultSpec parse_activation_fault(const std::string& text, const std::string& flag, bool with_model) {
   const std::string where = flag + " '" + text + "'";
   auto t = split(text, ':');
@@ -61,17 +72,28 @@ ActivationFaultSpec parse_activation_fault(const std::string& text, const std::s
   }
   if (with_model) {
     s.model = name_and_params(t[3], s.fault_params, where);
+    std::string value = t[4];
+    auto eq = value.find('=');
+    if (eq != std::string::npos) {
+      s.rate_key = value.substr(0, eq);
+      value = value.substr(eq + 1);
+    } else {
+      s.rate_key = rate_key_of(s.model);
+    }
     try {
       std::size_t used = 0;
-      s.rate = std::stod(t[4], &used);
-      if (used != t[4].size()) throw std::invalid_argument("trailing");
+      s.rate = std::stod(value, &used);
+      if (used != value.size()) throw std::invalid_argument("trailing");
     } catch (const std::exception&) {
       throw Error(where + ": RATE '" + t[4] + "' is not a number");
     }
-    if (!(s.rate >= 0 && s.rate <= 1)) throw Error(where + ": RATE " + t[4] + " is outside [0, 1]");
     auto p = s.fault_params;
-    p["ber"] = t[4];
-    make_fault_model(s.model, p);  // validates
+    p[s.rate_key] = value;
+    try {
+      make_fault_model(s.model, p);
+    } catch (const Error& e) {
+      throw Error(where + ": " + e.what());
+    }
   }
   return s;
 }
@@ -106,7 +128,7 @@ ActivationFaults::ActivationFaults(ZooNetwork& net, std::vector<ActivationFaultS
   // Specs parsed with a model carry their rate; a sweep's get theirs from set_point().
   for (const auto& sp : specs_) {
     auto p = sp.fault_params;
-    p["ber"] = format_double(sp.rate);
+    p[sp.rate_key] = format_double(sp.rate);
     std::unique_ptr<FaultModel> m;
     try {
       m = make_fault_model(sp.model, p);

@@ -9,7 +9,7 @@
 //   MODULES all | conv (Conv2d and Linear modules) | comma list of module indices (0-based)
 //   FORMAT  a format name with optional ",k=v" parameters, e.g. rquant,bits=4
 //   MODEL   a fault-model name with optional ",k=v" parameters, e.g. dram-model0
-//   RATE    the fault model's "ber"
+//   RATE    the fault model's rate (rate_key_of: "ber", or P for dram-model*), or KEY=VALUE
 // Example:
 //   ActivationFaults af(net, {parse_activation_fault("ofm:conv:fixed,bits=8:uniform:1e-3", "--act-faults")}, 1, false);
 //   af.set_chip(step);  af.install();  net.forward(x);  af.remove();
@@ -38,8 +38,14 @@ struct ActivationFaultSpec {
   std::string model = "uniform";
   std::map<std::string, std::string> fault_params;
   double rate = 0;
+  std::string rate_key = "ber";  // the fault-model parameter `rate` sets
   std::string text;              // as given
 };
+
+// Contract: the parameter a bare RATE sets on fault model `model`: "ber" where the model has one,
+// else its weak-cell fraction (the first parameter named P...: dram-model0..3's P, P_B, P_W);
+// Error naming the model when it has neither (give KEY=VALUE instead).
+std::string rate_key_of(const std::string& model);
 
 // Contract: parses the spec (see above); with `with_model` false only TYPE:MODULES[:FORMAT] is
 // accepted (the sweep supplies model and rate). Error naming `flag` and the spec when malformed.

@@ -11,27 +11,38 @@
 namespace memlapse::torch_adapter {
 namespace {
 
-// "MODEL:RATE" of --curricular.
-std::pair<std::string, double> parse_model_rate(const std::string& text, const std::string& flag) {
+// "MODEL:RATE" or "MODEL:KEY=RATE" of --curricular: model, rate key, target.
+struct ModelRate {
+  std::string model, key;
+  double rate = 0;
+};
+ModelRate parse_model_rate(const std::string& text, const std::string& flag) {
   auto c = text.rfind(':');
   if (c == std::string::npos || c == 0 || c + 1 == text.size()) {
-    throw Error(flag + " '" + text + "': expected MODEL:RATE, e.g. dram-model0:0.04");
+    throw Error(flag + " '" + text + "': expected MODEL:RATE or MODEL:KEY=RATE, e.g. dram-model0:0.04");
   }
-  double rate = 0;
+  ModelRate r{text.substr(0, c), "", 0};
+  std::string value = text.substr(c + 1);
+  if (auto eq = value.find('='); eq != std::string::npos) {
+    r.key = value.substr(0, eq);
+    value = value.substr(eq + 1);
+  } else {
+    r.key = rate_key_of(r.model);
+  }
   try {
     std::size_t used = 0;
-    rate = std::stod(text.substr(c + 1), &used);
-    if (used != text.size() - c - 1) throw std::invalid_argument("trailing");
+    r.rate = std::stod(value, &used);
+    if (used != value.size()) throw std::invalid_argument("trailing");
   } catch (const std::exception&) {
-    throw Error(flag + " '" + text + "': RATE '" + text.substr(c + 1) + "' is not a number");
+    throw Error(flag + " '" + text + "': RATE '" + value + "' is not a number");
   }
-  if (!(rate > 0 && rate <= 1)) throw Error(flag + " '" + text + "': RATE must be in (0, 1]");
-  return {text.substr(0, c), rate};
+  if (!(r.rate > 0)) throw Error(flag + " '" + text + "': RATE must be > 0");
+  return r;
 }
 
-std::unique_ptr<FaultModel> fault_model_at(const std::string& name, std::map<std::string, std::string> params, double ber,
-                                           const std::string& flag) {
-  params["ber"] = format_double(ber);
+std::unique_ptr<FaultModel> fault_model_at(const std::string& name, std::map<std::string, std::string> params,
+                                           const std::string& key, double rate, const std::string& flag) {
+  params[key] = format_double(rate);
   try {
     return make_fault_model(name, params);
   } catch (const Error& e) {
@@ -139,10 +150,13 @@ void validate_fault_training(const TrainOptions& o) {
     throw Error("train: --randbet-variant '" + o.randbet_variant + "'; expected plain, curricular or alternating");
   }
   if (!(o.randbet_threshold > 0)) throw Error("train: --randbet-threshold must be > 0");
-  if (o.randbet > 0 || o.pattbet > 0) fault_model_at(o.randbet_fault, o.randbet_fault_params, std::max(o.randbet, o.pattbet), "train: --randbet-fault");
+  if (o.randbet > 0 || o.pattbet > 0) {
+    fault_model_at(o.randbet_fault, o.randbet_fault_params, rate_key_of(o.randbet_fault), std::max(o.randbet, o.pattbet),
+                   "train: --randbet-fault");
+  }
   if (!o.curricular.empty()) {
-    auto [model, rate] = parse_model_rate(o.curricular, "train: --curricular");
-    fault_model_at(model, o.curricular_fault_params, rate, "train: --curricular");
+    auto r = parse_model_rate(o.curricular, "train: --curricular");
+    fault_model_at(r.model, o.curricular_fault_params, r.key, r.rate, "train: --curricular");
   }
   if (o.curricular_every < 1) throw Error("train: --curricular-every must be >= 1");
   if (o.curricular_steps < 1) throw Error("train: --curricular-steps must be >= 1");
@@ -208,11 +222,12 @@ FaultTrainer::FaultTrainer(const TrainOptions& o, ZooNetwork& net, torch::optim:
 void FaultTrainer::begin_epoch(int epoch) {
   weight_faults_.reset();
   if (o_.randbet > 0 || o_.pattbet > 0) {
-    weight_faults_ = fault_model_at(o_.randbet_fault, o_.randbet_fault_params, randbet_rate(o_, epoch), "--randbet-fault");
+    weight_faults_ = fault_model_at(o_.randbet_fault, o_.randbet_fault_params, rate_key_of(o_.randbet_fault),
+                                    randbet_rate(o_, epoch), "--randbet-fault");
   } else if (!o_.curricular.empty()) {
-    auto [model, target] = parse_model_rate(o_.curricular, "--curricular");
-    const double rate = curricular_rate(epoch, target, o_.curricular_every, o_.curricular_steps);
-    if (rate > 0) weight_faults_ = fault_model_at(model, o_.curricular_fault_params, rate, "--curricular");
+    auto r = parse_model_rate(o_.curricular, "--curricular");
+    const double rate = curricular_rate(epoch, r.rate, o_.curricular_every, o_.curricular_steps);
+    if (rate > 0) weight_faults_ = fault_model_at(r.model, o_.curricular_fault_params, r.key, rate, "--curricular");
   }
 }
 

@@ -230,6 +230,10 @@ TEST(Curricular, ErrorRateRisesFromZeroInStepsEveryTwoEpochs) {
   EXPECT_DOUBLE_EQ(randbet_rate(o, 5), 0.02);
   EXPECT_DOUBLE_EQ(randbet_rate(o, 9), 0.02);
   EXPECT_LT(randbet_rate(o, 2), randbet_rate(o, 3));
+  // A bare RATE sets "ber", or the weak-cell fraction of EDEN's DRAM models (000 §4).
+  EXPECT_EQ(rate_key_of("uniform"), "ber");
+  EXPECT_EQ(rate_key_of("dram-model0"), "P");
+  EXPECT_THROW(rate_key_of("unifrom"), Error);
 }
 
 TEST(ActivationFaults, ReachTheTargetedModuleAndNoOther) {

@@ -194,16 +194,8 @@ const std::vector<RegistryEntry>& zoo_registry() {
 
 std::unique_ptr<ZooNetwork> build_zoo(const std::string& arch, const std::map<std::string, std::string>& params,
                                       std::uint64_t seed) {
-  const auto& reg = zoo_registry();
-  auto it = std::find_if(reg.begin(), reg.end(), [&](const RegistryEntry& e) { return e.name == arch; });
-  if (it == reg.end()) {
-    std::vector<std::string> names;
-    for (const auto& e : reg) names.push_back(e.name);
-    std::string msg = "unknown model '" + arch + "'";
-    std::string near = closest_match(arch, names);
-    if (!near.empty()) msg += " (did you mean '" + near + "'?)";
-    throw Error(msg + "; expected a zoo name (lenet5, simplenet, resnet), a checkpoint directory or a TorchScript .pt file");
-  }
+  const RegistryEntry* it = &find_registry_entry(zoo_registry(), arch, "model",
+                                                 "; --model also takes a checkpoint directory or a TorchScript .pt file");
   ParamValues v = it->schema.resolve(params, "model " + arch);
   torch::manual_seed(seed);
   const int64_t in = v.get_int("in_channels"), classes = v.get_int("classes");

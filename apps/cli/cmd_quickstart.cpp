@@ -29,7 +29,7 @@ void add_quickstart_command(CLI::App& app, CommandContext& ctx) {
     ctx.action = [&ctx, dir, chips, threads] {
       torch_adapter::TrainOptions t;
       t.arch = kArch;
-      t.arch_params = {{"width", kWidth}, {"norm", "gn"}};
+      t.arch_params = {{"width", kWidth}, {"norm", "gn"}, {"reparam", "false"}};  // plain GN scale (no 004 App. E reparameterisation: no clipping here)
       t.epochs = kEpochs;
       t.out = *dir + "/model";
       t.threads = *threads;

@@ -149,6 +149,21 @@ std::vector<double> ParamValues::get_double_list(const std::string& key) const {
   return out;
 }
 
+const RegistryEntry& find_registry_entry(const std::vector<RegistryEntry>& entries, const std::string& name,
+                                         const std::string& what, const std::string& hint) {
+  std::vector<std::string> names;
+  for (const auto& e : entries) {
+    if (e.name == name) return e;
+    names.push_back(e.name);
+  }
+  std::string msg = "unknown " + what + " '" + name + "'";
+  const std::string near = closest_match(name, names);
+  if (!near.empty()) msg += " (did you mean '" + near + "'?)";
+  msg += "; known " + what + "s:";
+  for (const auto& n : names) msg += " " + n;
+  throw Error(msg + hint);
+}
+
 std::string describe_entries(const std::string& layer, const std::vector<RegistryEntry>& entries) {
   std::ostringstream os;
   os << layer << ":\n";

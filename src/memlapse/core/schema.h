@@ -67,6 +67,11 @@ struct RegistryEntry {
 // The closest candidate by edit distance, or "" if none is close.
 std::string closest_match(const std::string& word, const std::vector<std::string>& candidates);
 
+// Contract: the entry named `name`; otherwise throws Error "unknown <what> '<name>' (did you mean
+// ...?); known <what>s: ..." followed by `hint` when given.
+const RegistryEntry& find_registry_entry(const std::vector<RegistryEntry>& entries, const std::string& name,
+                                         const std::string& what, const std::string& hint = "");
+
 // Renders entries as an aligned text table for `memlapse describe`.
 std::string describe_entries(const std::string& layer, const std::vector<RegistryEntry>& entries);
 

@@ -29,21 +29,7 @@ const std::vector<RegistryEntry>& fault_registry() {
 
 std::unique_ptr<FaultModel> make_fault_model(const std::string& name,
                                              const std::map<std::string, std::string>& params) {
-  const auto& reg = fault_registry();
-  const RegistryEntry* entry = nullptr;
-  std::vector<std::string> names;
-  for (const auto& e : reg) {
-    names.push_back(e.name);
-    if (e.name == name) entry = &e;
-  }
-  if (entry == nullptr) {
-    std::string msg = "unknown fault model '" + name + "'";
-    const std::string near = closest_match(name, names);
-    if (!near.empty()) msg += " (did you mean '" + near + "'?)";
-    msg += "; known fault models:";
-    for (const auto& n : names) msg += " " + n;
-    throw Error(msg);
-  }
+  const RegistryEntry* entry = &find_registry_entry(fault_registry(), name, "fault model");
   const ParamValues v = entry->schema.resolve(params, "fault model " + name);
   if (name == "uniform") return make_uniform_model(v, params);
   if (name == "sram") return make_sram_model(v);

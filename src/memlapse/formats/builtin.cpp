@@ -94,21 +94,7 @@ const std::vector<RegistryEntry>& format_registry() {
 }
 
 std::unique_ptr<Format> make_format(const std::string& name, const std::map<std::string, std::string>& params) {
-  const auto& reg = format_registry();
-  const RegistryEntry* entry = nullptr;
-  std::vector<std::string> names;
-  for (const auto& e : reg) {
-    names.push_back(e.name);
-    if (e.name == name) entry = &e;
-  }
-  if (entry == nullptr) {
-    std::string msg = "unknown format '" + name + "'";
-    const std::string near = closest_match(name, names);
-    if (!near.empty()) msg += " (did you mean '" + near + "'?)";
-    msg += "; known formats:";
-    for (const auto& n : names) msg += " " + n;
-    throw Error(msg);
-  }
+  const RegistryEntry* entry = &find_registry_entry(format_registry(), name, "format");
   const std::string owner = "format " + name;
   const ParamValues v = entry->schema.resolve(params, owner);
   if (name == "fp32" || name == "fp16" || name == "bf16") {
