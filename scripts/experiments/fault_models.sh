@@ -28,7 +28,14 @@ for fmt in fp32 int8; do
   run "$fmt-model2" "${F[@]}" --fault dram-model2 --sweep P_W=$P_LIST
   run "$fmt-model3" "${F[@]}" --fault dram-model3 --sweep P=$P_LIST
 done
+# (c) FP32 with EDEN's correction of implausible values (000 §3.2: out-of-range values read as 0),
+#     which keeps single exponent flips from turning the whole network into NaN.
+for m in uniform model0 model1; do
+  if [ "$m" = uniform ]; then A=(--fault uniform --ber 1e-5,1e-4,1e-3,1e-2); else A=(--fault dram-$m --sweep "$( [ $m = model1 ] && echo P_B || echo P )=$P_LIST"); fi
+  run "fp32corr-$m" --format fp32 --format-opt correct=zero "${A[@]}"
+done
 run int8-sram --format fixed --format-opt bits=8 --fault sram --voltage 0.80,0.84,0.88,0.92,0.96,1.0
 python3 scripts/experiments/summarize.py "$OUT"/fp32-*/results.json
 python3 scripts/experiments/summarize.py "$OUT"/int8-uniform/results.json "$OUT"/int8-model*/results.json
+python3 scripts/experiments/summarize.py "$OUT"/fp32corr-*/results.json
 python3 scripts/experiments/summarize.py "$OUT"/int8-sram/results.json

@@ -143,23 +143,30 @@ FaultList MlcLevelFaults::sample_pass(const MemoryImage& image, std::uint64_t se
     const int bpc = image_packed ? image.bits_per_cell(t) : p_.bits_per_cell;
     if (bpc > 4) throw Error("fault model " + name_ + ": tensor " + std::to_string(t) + " has " + std::to_string(bpc) + " bits per cell; at most 4 are modelled");
     const int wb = image.word_bits(t);
-    if (wb % bpc != 0) {
+    if (image_packed && wb % bpc != 0) {
       throw Error("fault model " + name_ + ": tensor " + image.tensor(t).name + " has " + std::to_string(wb) +
                   "-bit words, not a multiple of bits_per_cell = " + std::to_string(bpc));
     }
+    // Cells hold consecutive bits of the region's bit stream g = word * word_bits + bit; with a
+    // plain image and bits_per_cell not dividing the word (e.g. 3 bits/cell, 8-bit words) a cell
+    // spans two words, as dense MLC packing stores it; a last partial cell reads missing bits as 0.
     const Table& tb = table_for(bpc);
-    const auto cells_per_word = static_cast<std::uint64_t>(wb / bpc);
-    const std::uint64_t n_cells = image.tensor(t).count * cells_per_word;
+    const auto wbu = static_cast<std::uint64_t>(wb);
+    const std::uint64_t n_bits = image.tensor(t).count * wbu;
+    const std::uint64_t n_cells = (n_bits + static_cast<std::uint64_t>(bpc) - 1) / static_cast<std::uint64_t>(bpc);
     const CounterRng cell_rng = CounterRng(seed, chip, kCellStream | t).substream(pass);
     const CounterRng thin = CounterRng(seed, chip, kThinStream | t).substream(pass);
     const CounterRng dest = CounterRng(seed, chip, kDestStream | t).substream(pass);
     hits.clear();
     append_nested_hits(cell_rng, n_cells, tb.p_max, hits);
     for (const std::uint64_t c : hits) {
-      const std::uint64_t e = c / cells_per_word;
-      const int first = static_cast<int>(c - e * cells_per_word) * bpc;
+      const std::uint64_t g0 = c * static_cast<std::uint64_t>(bpc);
+      const int width = static_cast<int>(std::min<std::uint64_t>(static_cast<std::uint64_t>(bpc), n_bits - g0));
       int v = 0;
-      for (int k = 0; k < bpc; ++k) v |= static_cast<int>(image.get_bit(t, e, first + k)) << k;
+      for (int k = 0; k < width; ++k) {
+        const std::uint64_t g = g0 + static_cast<std::uint64_t>(k);
+        v |= static_cast<int>(image.get_bit(t, g / wbu, static_cast<int>(g % wbu))) << k;
+      }
       const int level = p_.gray ? gray_decode(v) : v;
       const double pf = tb.p_fail[static_cast<std::size_t>(level)];
       if (pf < tb.p_max && thin.uniform(c) * tb.p_max > pf) continue;
@@ -175,8 +182,10 @@ FaultList MlcLevelFaults::sample_pass(const MemoryImage& image, std::uint64_t se
       }
       const int nv = p_.gray ? gray_encode(to) : to;
       const int diff = nv ^ v;
-      for (int k = 0; k < bpc; ++k) {
-        if ((diff >> k) & 1) out.push_back(BitFault{t, e, static_cast<std::uint8_t>(first + k), BitFault::kFlip});
+      for (int k = 0; k < width; ++k) {
+        if (((diff >> k) & 1) == 0) continue;
+        const std::uint64_t g = g0 + static_cast<std::uint64_t>(k);
+        out.push_back(BitFault{t, g / wbu, static_cast<std::uint8_t>(g % wbu), BitFault::kFlip});
       }
     }
   }

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 #include <bit>
 #include <cmath>
 
@@ -122,14 +124,33 @@ TEST(MlcLevelFaults, GrayMappingMakesAdjacentFaultsSingleBitFlips) {
   EXPECT_GT(b.size(), g.size());  // binary 3->4 flips 3 bits
 }
 
-TEST(MlcLevelFaults, PassesRedrawAndBadGroupingIsAnError) {
+TEST(MlcLevelFaults, PassesRedrawAndBadParametersAreErrors) {
   const MemoryImage img = testing::make_test_image(8, {20000});
   const auto m = make_fault_model("mlc-ctt", {{"bits_per_cell", "2"}, {"sigma", "0.06"}});
   EXPECT_EQ(m->sample(img, 1, 1), m->sample_pass(img, 1, 1, 0));
   EXPECT_NE(m->sample(img, 1, 1), m->sample_pass(img, 1, 1, 1));
-  EXPECT_THROW(make_fault_model("mlc-ctt", {{"bits_per_cell", "3"}})->sample(img, 1, 1), Error);
   EXPECT_THROW(make_fault_model("mlc-rram", {{"bits_per_cell", "5"}}), Error);
   EXPECT_THROW(make_fault_model("mlc-rram", {{"mapping", "grey"}}), Error);
+}
+
+TEST(MlcLevelFaults, ThreeBitCellsSpanByteWordsOfAPlainImage) {
+  // 8-bit words, 3 bits/cell: cell c holds stream bits 3c..3c+2, so cell 2 holds bits 6, 7 of
+  // word 0 and bit 0 of word 1. Faults stay sorted, inside the words, and some cross a word edge.
+  const MemoryImage img = testing::make_test_image(8, {30000});
+  const auto m = make_fault_model("mlc-ctt", {{"bits_per_cell", "3"}, {"sigma", "0.06"}, {"mapping", "binary"}});
+  const FaultList f = m->sample(img, 3, 0);
+  ASSERT_FALSE(f.empty());
+  std::size_t spanning = 0;
+  for (std::size_t i = 0; i < f.size(); ++i) {
+    EXPECT_LT(f[i].bit, 8);
+    if (i > 0) {
+      const auto a = std::make_tuple(f[i - 1].element, f[i - 1].bit), b = std::make_tuple(f[i].element, f[i].bit);
+      EXPECT_LT(a, b);
+      const std::uint64_t ga = f[i - 1].element * 8 + f[i - 1].bit, gb = f[i].element * 8 + f[i].bit;
+      if (ga / 3 == gb / 3 && f[i - 1].element != f[i].element) ++spanning;  // same cell, two words
+    }
+  }
+  EXPECT_GT(spanning, 0u);
 }
 
 }  // namespace
