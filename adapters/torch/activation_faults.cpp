@@ -2,6 +2,7 @@
 #include "adapters/torch/activation_faults.h"
 
 #include <sstream>
+#include <tuple>
 
 #include "memlapse/core/error.h"
 #include "memlapse/core/text.h"
@@ -53,6 +54,22 @@ std::string rate_key_of(const std::string& model) {
   return "ber";
 }
 
+std::pair<std::string, double> parse_key_rate(const std::string& model, const std::string& text, const std::string& where) {
+  std::string key = rate_key_of(model), value = text;
+  if (auto eq = text.find('='); eq != std::string::npos) {
+    key = text.substr(0, eq);
+    value = text.substr(eq + 1);
+  }
+  try {
+    std::size_t used = 0;
+    const double rate = std::stod(value, &used);
+    if (used != value.size()) throw std::invalid_argument("trailing");
+    return {key, rate};
+  } catch (const std::exception&) {
+    throw Error(where + ": RATE '" + value + "' is not a number");
+  }
+}
+
 ActivationFaultSpec parse_activation_fault(const std::string& text, const std::string& flag, bool with_model) {
   const std::string where = flag + " '" + text + "'";
   auto t = split(text, ':');
@@ -72,23 +89,9 @@ ActivationFaultSpec parse_activation_fault(const std::string& text, const std::s
   }
   if (with_model) {
     s.model = name_and_params(t[3], s.fault_params, where);
-    std::string value = t[4];
-    auto eq = value.find('=');
-    if (eq != std::string::npos) {
-      s.rate_key = value.substr(0, eq);
-      value = value.substr(eq + 1);
-    } else {
-      s.rate_key = rate_key_of(s.model);
-    }
-    try {
-      std::size_t used = 0;
-      s.rate = std::stod(value, &used);
-      if (used != value.size()) throw std::invalid_argument("trailing");
-    } catch (const std::exception&) {
-      throw Error(where + ": RATE '" + t[4] + "' is not a number");
-    }
+    std::tie(s.rate_key, s.rate) = parse_key_rate(s.model, t[4], where);
     auto p = s.fault_params;
-    p[s.rate_key] = value;
+    p[s.rate_key] = format_double(s.rate);
     try {
       make_fault_model(s.model, p);
     } catch (const Error& e) {

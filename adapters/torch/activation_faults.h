@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <map>
+#include <utility>
 #include <memory>
 #include <string>
 #include <vector>
@@ -46,6 +47,9 @@ struct ActivationFaultSpec {
 // else its weak-cell fraction (the first parameter named P...: dram-model0..3's P, P_B, P_W);
 // Error naming the model when it has neither (give KEY=VALUE instead).
 std::string rate_key_of(const std::string& model);
+// Contract: parses the RATE part of a fault spec, "RATE" (the model's rate_key_of key) or
+// "KEY=RATE"; Error naming `where` and the text when the number is bad.
+std::pair<std::string, double> parse_key_rate(const std::string& model, const std::string& text, const std::string& where);
 
 // Contract: parses the spec (see above); with `with_model` false only TYPE:MODULES[:FORMAT] is
 // accepted (the sweep supplies model and rate). Error naming `flag` and the spec when malformed.

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 
 #include "memlapse/core/error.h"
 #include "memlapse/core/text.h"
@@ -22,20 +23,7 @@ ModelRate parse_model_rate(const std::string& text, const std::string& flag) {
     throw Error(flag + " '" + text + "': expected MODEL:RATE or MODEL:KEY=RATE, e.g. dram-model0:0.04");
   }
   ModelRate r{text.substr(0, c), "", 0};
-  std::string value = text.substr(c + 1);
-  if (auto eq = value.find('='); eq != std::string::npos) {
-    r.key = value.substr(0, eq);
-    value = value.substr(eq + 1);
-  } else {
-    r.key = rate_key_of(r.model);
-  }
-  try {
-    std::size_t used = 0;
-    r.rate = std::stod(value, &used);
-    if (used != value.size()) throw std::invalid_argument("trailing");
-  } catch (const std::exception&) {
-    throw Error(flag + " '" + text + "': RATE '" + value + "' is not a number");
-  }
+  std::tie(r.key, r.rate) = parse_key_rate(r.model, text.substr(c + 1), flag + " '" + text + "'");
   if (!(r.rate > 0)) throw Error(flag + " '" + text + "': RATE must be > 0");
   return r;
 }

@@ -262,7 +262,9 @@ TEST(ActivationFaults, ReachTheTargetedModuleAndNoOther) {
     const std::pair<std::size_t, bool> target{module, output};
     EXPECT_FALSE(torch::equal(with[target], without[target])) << text;
     for (const auto& [site, t] : with) {
-      if (ordinal(site) < ordinal(target)) EXPECT_TRUE(torch::equal(t, without[site])) << text << " upstream " << site.first;
+      if (ordinal(site) < ordinal(target)) {
+        EXPECT_TRUE(torch::equal(t, without[site])) << text << " upstream " << site.first;
+      }
     }
     // What leaves the target reaches the next site unchanged: no other site injects.
     for (std::size_t m = module; m + 1 < net->module_count(); ++m) {
@@ -304,7 +306,8 @@ TEST(Checkpoint, FaultTrainingMetadataRoundTripsEveryOption) {
   EXPECT_EQ(back.act_faults, o.act_faults);
   EXPECT_TRUE(back.bn_batch_stats);
   // Every field differs from its default, so a field missing from the JSON would show.
-  const auto d = fault_training_meta(TrainOptions{});
+  const TrainOptions defaults;
+  const auto d = fault_training_meta(defaults);
   for (const auto& [k, v] : j.items()) EXPECT_NE(d[k], v) << k;
   EXPECT_EQ(j.size(), d.size());
 }
