@@ -9,7 +9,7 @@
 namespace memlapse::cli {
 
 int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  CLI::App app{"memlapse: deep neural networks on memory that makes mistakes"};
+  CLI::App app{"memlapse: deep neural networks on memory that makes mistakes", "memlapse"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string(kVersion) + " (" + kGitRevision + ")");
   CommandContext ctx{out, err, {}, args};
