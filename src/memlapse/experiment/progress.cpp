@@ -55,8 +55,10 @@ void ProgressBar::draw(std::uint64_t done, std::uint64_t items, const std::strin
   if (filled < kWidth) bar += '>';
   bar.resize(kWidth, ' ');
   char buf[256];
-  std::snprintf(buf, sizeof buf, "%s [%s] %3.0f%% %llu/%llu %.3g %s/s %s %s", label_.c_str(), bar.c_str(), 100 * frac,
-                static_cast<unsigned long long>(done), static_cast<unsigned long long>(total_), rate, unit_.c_str(),
+  char rate_text[32];
+  std::snprintf(rate_text, sizeof rate_text, rate >= 100 ? "%.0f" : "%.3g", rate);
+  std::snprintf(buf, sizeof buf, "%s [%s] %3.0f%% %llu/%llu %s %s/s %s %s", label_.c_str(), bar.c_str(), 100 * frac,
+                static_cast<unsigned long long>(done), static_cast<unsigned long long>(total_), rate_text, unit_.c_str(),
                 final ? ("in " + format_duration(el)).c_str() : ("ETA " + format_duration(eta)).c_str(), extra.c_str());
   if (tty_) os_ << "\r\033[K" << buf << (final ? "\n" : "") << std::flush;
   else os_ << buf << "\n" << std::flush;
