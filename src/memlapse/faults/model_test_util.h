@@ -7,8 +7,9 @@
 
 namespace memlapse::testing {
 
+// bits = 32 stores fp32; otherwise fixed point of that width.
 inline MemoryImage make_test_image(int bits, std::vector<std::uint64_t> sizes) {
-  MemoryImage img(make_format("fixed", {{"bits", std::to_string(bits)}}));
+  MemoryImage img(bits == 32 ? make_format("fp32", {}) : make_format("fixed", {{"bits", std::to_string(bits)}}));
   int t = 0;
   for (auto n : sizes) {
     std::vector<float> v(n);

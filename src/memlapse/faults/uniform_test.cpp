@@ -9,6 +9,7 @@
 
 #include "memlapse/core/error.h"
 #include "memlapse/faults/nested.h"
+#include "memlapse/faults/model_test_util.h"
 #include "memlapse/faults/test_util.h"
 
 namespace memlapse {
@@ -18,14 +19,7 @@ using memlapse::testing::binomial_accepts;
 using memlapse::testing::chi_square_equal;
 
 MemoryImage make_image(const std::string& bits, std::vector<std::uint64_t> sizes) {
-  MemoryImage img(bits == "fp32" ? make_format("fp32", {}) : make_format("fixed", {{"bits", bits}}));
-  int t = 0;
-  for (auto n : sizes) {
-    std::vector<float> v(n);
-    for (std::size_t i = 0; i < n; ++i) v[i] = static_cast<float>((i * 37) % 101) / 50.0f - 1.0f;
-    img.add_tensor(std::string("t").append(std::to_string(t++)), {static_cast<std::int64_t>(n)}, v);
-  }
-  return img;
+  return testing::make_test_image(bits == "fp32" ? 32 : std::stoi(bits), std::move(sizes));
 }
 
 TEST(UniformBitErrors, BitIndexMapsToElementAndBitOfEachTensor) {
