@@ -1,6 +1,7 @@
 #include "memlapse/faults/dram.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <numeric>
 #include <sstream>
@@ -79,26 +80,39 @@ FaultList DramErrorModel::sample_pass(const MemoryImage& image, std::uint64_t se
   const CounterRng fail = CounterRng(seed, chip, kFailStream).substream(spec_.freeze ? 0 : pass);
   const bool concentrated = spec_.P.size() == 1 && spec_.line_fraction < 1.0;
   const double p_conc = std::min(1.0, spec_.P[0] / spec_.line_fraction);
+  const bool lines = spec_.kind == 1 || spec_.kind == 2;
+  const LineIndex line_index(spec_.layout);
   ImageBits::Cursor cur(bits);
-  out.reserve(weak.size());
-  for (const std::uint64_t q : weak) {
-    BitFault f;
-    if (!cur.locate(q, f)) continue;  // padding between words
+  // Each candidate's decisions are independent functions of q (counter-based draws), so the
+  // cheap tests run first: the line (model1/2), the thinning, the failure draw, and only then
+  // the (tensor, element, bit) lookup, which skips padding between words.
+  const double expected = spec_.ber * static_cast<double>(bits.total_bits());
+  if (expected < 1e9) out.reserve(static_cast<std::size_t>(expected + 6.0 * std::sqrt(expected)) + 16);
+  const std::uint8_t* const stored = image.bytes().data();
+  constexpr std::size_t kAhead = 16;  // model3 reads the stored bit: prefetch it, the image is large
+  for (std::size_t i = 0; i < weak.size(); ++i) {
+    const std::uint64_t q = weak[i];
+    if (spec_.kind == 3 && i + kAhead < weak.size()) __builtin_prefetch(stored + (weak[i + kAhead] >> 3));
     double p = spec_.P[0], fp = spec_.F[0];
-    if (spec_.kind == 1 || spec_.kind == 2) {
-      const CellCoord c = spec_.layout.coord(q);
-      const std::uint64_t idx = spec_.kind == 1 ? c.column : c.wordline;
-      const std::uint64_t line_id = spec_.kind == 1 ? c.bitline : c.wordline;
+    if (lines) {
+      std::uint64_t idx = 0, line_id = 0;
+      line_index(q, spec_.kind == 1, idx, line_id);
       if (concentrated) {
-        p = line.uniform(line_id) <= spec_.line_fraction ? p_conc : 0.0;
+        if (!(line.uniform(line_id) <= spec_.line_fraction)) continue;  // not a weak line: p = 0
+        p = p_conc;
       } else {
         p = spec_.P[idx % spec_.P.size()];
       }
       fp = spec_.F[idx % spec_.F.size()];
     }
-    if (p < p_max_ && thin.uniform(q) * p_max_ > p) continue;
-    if (spec_.kind == 3) fp = image.get_bit(f.tensor, f.element, f.bit) ? spec_.F_V1 : spec_.F_V0;
-    if (fail.uniform(q) > fp) continue;
+    if (p < p_max_ && thin.uniform(q) * p_max_ > p) continue;  // p = 0 always lands here
+    if (spec_.kind != 3 && fail.uniform(q) > fp) continue;
+    BitFault f;
+    if (!cur.locate(q, f)) continue;  // padding between words
+    if (spec_.kind == 3) {
+      fp = image.get_bit(f.tensor, f.element, f.bit) ? spec_.F_V1 : spec_.F_V0;
+      if (fail.uniform(q) > fp) continue;
+    }
     f.kind = BitFault::kFlip;
     out.push_back(f);
   }

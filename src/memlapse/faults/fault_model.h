@@ -18,14 +18,17 @@
 namespace memlapse {
 
 // One faulty bit: after injection it reads `value` (kind kFlip: the stored bit inverted).
+// 16 bytes: `element` is a 48-bit field (words < 2^48 per region), so a fault list of a 1e-2 chip
+// (~1M faults) stays small. Being a bit-field, `element` is read by value (no std::tie/references).
 struct BitFault {
   enum Kind : std::uint8_t { kFlip = 0, kStuckAt0 = 1, kStuckAt1 = 2 };
   std::uint32_t tensor = 0;
-  std::uint64_t element = 0;
+  std::uint64_t element : 48 = 0;
   std::uint8_t bit = 0;
   Kind kind = kFlip;
   friend bool operator==(const BitFault&, const BitFault&) = default;
 };
+static_assert(sizeof(BitFault) == 16);
 
 // Sorted by (tensor, element, bit), no two entries address the same bit.
 using FaultList = std::vector<BitFault>;
@@ -73,7 +76,7 @@ class Injection {
  private:
   MemoryImage* image_;
   std::vector<Touched> touched_;
-  std::vector<std::pair<std::uint64_t, std::uint8_t>> saved_bytes_;  // (byte offset, original)
+  std::vector<std::uint64_t> saved_bytes_;  // byte offset << 8 | original byte
   bool active_ = true;
 };
 

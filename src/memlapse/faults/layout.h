@@ -14,6 +14,7 @@
 // Example:
 //   PhysicalLayout lay = PhysicalLayout::from(params, "fault model dram-model1");
 //   CellCoord c = lay.coord(image.physical_bit(t, e, 7));   // c.bitline, c.wordline
+#include <bit>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -54,6 +55,41 @@ struct PhysicalLayout {
     return c;
   }
   void append_params(std::map<std::string, std::string>& out) const;
+};
+
+// PhysicalLayout::coord restricted to what the line models need, with shifts and masks instead
+// of 64-bit divisions when the sizes are powers of two (the defaults are); equal to coord().
+class LineIndex {
+ public:
+  explicit LineIndex(const PhysicalLayout& l) : l_(l) {
+    pow2_ = std::has_single_bit(l.row_bits) && std::has_single_bit(l.banks) && std::has_single_bit(l.rows_per_bank);
+    row_shift_ = std::countr_zero(l.row_bits);
+    rpb_shift_ = std::countr_zero(l.rows_per_bank);
+  }
+  // Contract: (column, bitline) when bitlines, else (wordline, wordline), as coord(q) gives them.
+  void operator()(std::uint64_t q, bool bitlines, std::uint64_t& idx, std::uint64_t& line) const {
+    if (!pow2_) {
+      const CellCoord c = l_.coord(q);
+      idx = bitlines ? c.column : c.wordline;
+      line = bitlines ? c.bitline : c.wordline;
+      return;
+    }
+    const std::uint64_t m = q + l_.offset_bits;
+    const std::uint64_t row = m >> row_shift_;
+    if (!bitlines) {
+      idx = line = row;
+      return;
+    }
+    const std::uint64_t col = m & (l_.row_bits - 1);
+    const std::uint64_t bank = (l_.interleave_rows ? row : row >> rpb_shift_) & (l_.banks - 1);
+    idx = col;
+    line = (bank << row_shift_) | col;
+  }
+
+ private:
+  PhysicalLayout l_;
+  bool pow2_ = false;
+  int row_shift_ = 0, rpb_shift_ = 0;
 };
 
 // The schema entries every spatial model lists (same names and defaults everywhere).

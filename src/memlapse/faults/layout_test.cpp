@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "memlapse/core/error.h"
+#include "memlapse/core/rng.h"
 #include "memlapse/faults/model_test_util.h"
 
 namespace memlapse {
@@ -52,6 +53,42 @@ TEST(PhysicalLayout, AlignedWordsPutEachBitPositionOnItsOwnColumns) {
   PhysicalLayout l;
   l.row_bits = 1024;
   for (std::uint64_t e = 0; e < 5000; e += 97) EXPECT_EQ(l.coord(img.physical_bit(0, e, 7)).column % 8, 7u);
+}
+
+// The shift-and-mask path (power-of-two sizes) and the division path give coord()'s lines.
+TEST(PhysicalLayout, LineIndexMatchesCoordForEveryLayout) {
+  std::uint64_t checked = 0;
+  for (const std::uint64_t row_bits : {8192u, 1000u, 64u}) {
+    for (const std::uint64_t banks : {8u, 3u, 1u}) {
+      for (const std::uint64_t rows_per_bank : {16u, 7u}) {
+        for (const std::uint64_t offset : {0u, 13u, 70000u}) {
+          for (const bool interleave : {true, false}) {
+            PhysicalLayout l;
+            l.row_bits = row_bits;
+            l.banks = banks;
+            l.rows_per_bank = rows_per_bank;
+            l.offset_bits = offset;
+            l.interleave_rows = interleave;
+            const LineIndex li(l);
+            const CounterRng rng(row_bits, banks, offset);
+            for (std::uint64_t i = 0; i < 300; ++i) {
+              const std::uint64_t q = i < 100 ? i * 997 : rng.bits(i) >> 20;
+              const CellCoord c = l.coord(q);
+              std::uint64_t idx = 0, line = 0;
+              li(q, true, idx, line);
+              ASSERT_EQ(idx, c.column) << q;
+              ASSERT_EQ(line, c.bitline) << q;
+              li(q, false, idx, line);
+              ASSERT_EQ(idx, c.wordline) << q;
+              ASSERT_EQ(line, c.wordline) << q;
+              ++checked;
+            }
+          }
+        }
+      }
+    }
+  }
+  EXPECT_EQ(checked, 3u * 3 * 2 * 3 * 2 * 300);
 }
 
 TEST(PhysicalLayout, BadParametersNameTheKey) {

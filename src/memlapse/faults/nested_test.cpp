@@ -30,8 +30,9 @@ TEST(NestedErrors, HitsAreStrictlyIncreasingAndInRange) {
 }
 
 TEST(NestedErrors, LowerRateIsSubsetOfHigherRate) {
-  // Includes rates on, just below and just above the dyadic level boundaries.
-  const std::vector<double> ps = {1e-6, 1e-5, std::ldexp(1.0, -10) * 0.999999, std::ldexp(1.0, -10),
+  // Includes rates on, just below and just above level boundaries (octaves and quarter octaves).
+  const std::vector<double> ps = {1e-6, 0x1.306fe0a31b715p-20, 0x1.306fe0a31b715p-20 * 1.000001, 1e-5,
+                                  std::ldexp(1.0, -10) * 0.999999, std::ldexp(1.0, -10),
                                   std::ldexp(1.0, -10) * 1.000001, 3e-3, 0.0078125, 0.0079, 0.01, 0.03,
                                   0.0625, 0.1, 0.2499999, 0.25, 0.2500001, 0.4, 0.5, 0.5000001, 0.6,
                                   0.9, 0.999, 1.0};
@@ -92,6 +93,41 @@ TEST(NestedErrors, ZeroRateHitsNothingAndUnitRateHitsEverything) {
   EXPECT_TRUE(nested_hits_reference(rng, 1000, 0.0).empty());
 }
 
+// The window-bitmap engine against the construction computed level by level with merges: the same
+// bits, in the same order, across window boundaries (2^18 bits), level boundaries and every
+// entry point.
+TEST(NestedErrors, EngineIsBitIdenticalToTheLevelByLevelConstruction) {
+  const std::vector<double> ps = {1e-7, 1e-5, 3e-4, std::ldexp(1.0, -10), 0.0078125, 0.01, 0.03, 0.2,
+                                  0.25, 0.4, 0.5, 0.5000001, 0.77, 0.999999};
+  const std::vector<std::uint64_t> ns = {1, 63, 64, 65, 1000, (1u << 18) - 1, 1u << 18, (1u << 18) + 1, 700001};
+  std::size_t total = 0;
+  for (std::uint64_t seed : {1u, 2u}) {
+    for (const std::uint64_t n : ns) {
+      for (const double p : ps) {
+        if (n > 300000 && p > 0.3 && seed == 2) continue;  // keep the reference's runtime short
+        const CounterRng rng(seed, 4, n);
+        const auto want = nested_hits_levels_reference(rng, n, p);
+        total += want.size();
+        EXPECT_EQ(hits(rng, n, p), want) << "seed " << seed << " n " << n << " p " << p;
+        std::vector<std::uint64_t> appended = {42};
+        append_nested_hits(rng, n, p, appended);
+        ASSERT_EQ(appended.size(), want.size() + 1);
+        EXPECT_TRUE(std::equal(want.begin(), want.end(), appended.begin() + 1)) << "n " << n << " p " << p;
+        std::vector<std::uint64_t> blocks;
+        std::size_t calls = 0;
+        for_each_nested_block(rng, n, p, [&](std::span<const std::uint64_t> b) {
+          EXPECT_FALSE(b.empty());
+          ++calls;
+          blocks.insert(blocks.end(), b.begin(), b.end());
+        });
+        EXPECT_EQ(blocks, want);
+        EXPECT_LE(calls, (n + (1u << 18) - 1) >> 18);
+      }
+    }
+  }
+  EXPECT_GT(total, 1000000u);
+}
+
 struct CountCase {
   std::uint64_t n;
   double p;
@@ -120,6 +156,10 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(CountCase{100000, 0.5}, CountCase{100000, 0.75}, CountCase{1000000, 0.3},
                       CountCase{1000000, 1e-3}, CountCase{10000000, 0x1p-10}, CountCase{10000000, 0.0078},
                       CountCase{100000000, 1e-6}, CountCase{100000, 0.999},
+                      // quarter-octave ladder: on r_26 = 2^-6.5, just below it, on r_79 = 2^-19.75,
+                      // just above the last fine level r_80 = 2^-20
+                      CountCase{10000000, 0x1.6a09e667f3bcdp-7}, CountCase{10000000, 0x1.6a09e667f3bcdp-7 * 0.9999999},
+                      CountCase{100000000, 0x1.306fe0a31b715p-20}, CountCase{100000000, 0x1p-20 * 1.0001},
                       CountCase{std::uint64_t{1} << 40, 1e-9},        // 64-bit bit indices
                       CountCase{std::uint64_t{1} << 52, 0x1p-48},     // top level boundary, ~16 hits
                       CountCase{std::uint64_t{1} << 52, 1e-15}));     // below the top level
