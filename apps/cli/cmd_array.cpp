@@ -21,7 +21,7 @@ namespace {
 using namespace memlapse::memory;
 
 struct ArrayOptions {
-  std::string tech = "sram", capacity = "1MB", target = "edap", mode = "normal";
+  std::string tech = "sram", capacity = "1MB", target = "edap", mode = "normal", write_accounting = "physical";
   int node = 16, bits_per_cell = 1, word_bits = 512, assoc = 16, line_bytes = 128, sector_bytes = 128;
   double temperature_k = 350.0;
   bool cache = false, json = false, list = false, htree_repeaters = false;
@@ -75,6 +75,7 @@ ArraySpec make_spec(const ArrayOptions& o, const std::string& tech) {
   s.word_bits = o.word_bits;
   s.cache = o.cache;
   s.htree_repeaters = o.htree_repeaters;
+  s.write_accounting = parse_write_accounting(o.write_accounting);
   s.assoc = o.assoc;
   s.line_bytes = o.line_bytes;
   s.sector_bytes = o.sector_bytes;
@@ -112,6 +113,7 @@ int run_one(const ArrayOptions& o, std::ostream& out) {
     j["evaluated"] = r.evaluated;
     if (s.cache) {
       j["cache"] = {{"assoc", s.assoc}, {"line_bytes", s.line_bytes}, {"sector_bytes", s.sector_bytes},
+                    {"write_accounting", to_string(s.write_accounting)},
                     {"access_mode", to_string(r.mode)}, {"tag_organization", org_json(r.best.tag_org)},
                     {"data", figures_json(r.best.data)}, {"tag", figures_json(r.best.tag)}};
       if (target == Target::kEdap) j["cache"]["algorithm1_target"] = to_string(r.via);
@@ -148,6 +150,9 @@ void add_common(CLI::App* c, ArrayOptions& o) {
   c->add_flag("--cache", o.cache, "cache mode (tag + data)");
   c->add_flag("--htree-repeaters", o.htree_repeaters,
               "route the bank H-tree on repeated wires (CACTI) instead of NVSim's default unrepeated global wires");
+  c->add_option("--write-accounting", o.write_accounting,
+                 "cache write energy: physical (every written cell) or nvsim (NVSim's bookkeeping: max(set,reset) "
+                 "per cell, divided by the associativity in normal/fast modes; see docs/array_model.md)");
   c->add_option("--assoc", o.assoc, "cache associativity");
   c->add_option("--line-bytes", o.line_bytes, "cache line size");
   c->add_option("--sector-bytes", o.sector_bytes, "bytes per cache access (default: a whole line, as NVSim)");

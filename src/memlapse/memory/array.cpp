@@ -47,6 +47,17 @@ double htree_wire_length_um(const Organization& o, double bank_w, double bank_h,
   return total;
 }
 
+// NVSim's cache write bookkeeping (WriteAccounting::kNvsim): SubArray::CalculatePower divides the
+// subarray write energy by the associativity unless the cache is sequential; BankWithHtree divides
+// the H-tree's in fast mode ("only 1/A wires are activated in fast mode cache write"). Both tag and
+// data arrays are cache arrays there.
+void apply_write_accounting(const ArraySpec& s, ArrayDuty& d) {
+  if (!s.cache || s.write_accounting != WriteAccounting::kNvsim) return;
+  d.worst_case_cell_write = true;
+  if (s.mode != AccessMode::kSequential) d.write_array_divisor = s.assoc;
+  if (s.mode == AccessMode::kFast) d.write_wire_divisor = s.assoc;
+}
+
 Evaluation fail(const std::string& why) {
   Evaluation e;
   e.ok = false;
@@ -63,6 +74,14 @@ const char* to_string(AccessMode m) {
     case AccessMode::kSequential: return "sequential";
   }
   return "?";
+}
+
+const char* to_string(WriteAccounting w) { return w == WriteAccounting::kNvsim ? "nvsim" : "physical"; }
+
+WriteAccounting parse_write_accounting(const std::string& name) {
+  if (name == "physical") return WriteAccounting::kPhysical;
+  if (name == "nvsim") return WriteAccounting::kNvsim;
+  throw Error("write accounting: '" + name + "' is unknown; expected physical or nvsim");
 }
 
 std::string to_string(const Organization& o) {
@@ -117,6 +136,20 @@ Evaluation evaluate_plain(const Technology& t, const Cell& c, double temperature
   const double r_wl = t.local.r_ohm_per_um * o.cols * w_cell;
   const double h_cells = o.rows * h_cell, w_cells = o.cols * w_cell;
   const Block dec = row_decoder(t, o.rows, h_cells, c_wl, r_wl, o.driver_effort);
+  // A separate write wordline (SOT 2T-1MTJ, 3T eDRAM) gates the write device of every cell in the
+  // row and needs its own driver per row; the shared predecoder and row gate pick read or write
+  // wordline. Writes see this decoder path; area and leakage count both drivers in every row.
+  const bool split_wl = c.write_access_width_f > 0;
+  const double wr_w_um = split_wl ? c.write_access_width_f * t.feature_um : acc_w_um;  // on the written bitline
+  Block dec_w = dec;
+  double wwl_area_um2 = 0, wwl_leak_um = 0;
+  if (split_wl) {
+    const double c_wwl = o.cols * (wr_w_um * t.c_gate_ff_per_um + t.local.c_ff_per_um * w_cell);
+    dec_w = row_decoder(t, o.rows, h_cells, c_wwl, r_wl, o.driver_effort);
+    const Block wwl = wordline_driver(t, c_wwl, o.driver_effort);
+    wwl_area_um2 = o.rows * wwl.area_um2;
+    wwl_leak_um = o.rows * wwl.leak_width_um;
+  }
 
   // Column mux (pass gates) and bitline.
   const double w_pass = 4.0 * wmin;
@@ -125,10 +158,12 @@ Evaluation evaluate_plain(const Technology& t, const Cell& c, double temperature
                       w_pass * t.c_drain_ff_per_um;
   const double r_bl = t.local.r_ohm_per_um * h_cells;
   const double t_bl_rc = 0.38 * r_bl * c_bl * 1e-6;
+  // The bitline a write drives carries the write devices' drains (SOT's write path: 3 fins).
+  const double c_wbl = split_wl ? c_bl + o.rows * 0.5 * (wr_w_um - acc_w_um) * t.c_drain_ff_per_um : c_bl;
   const double c_mux = o.mux * w_pass * t.c_drain_ff_per_um + c_sa_in * (c.sense == SenseMode::kCurrent ? levels : 1);
   const double t_mux = o.mux > 1 ? horowitz_ns(t.r_on_n_ohm(w_pass) * c_mux * 1e-6, 0) : 0.0;
 
-  double t_sense = 0, e_read_sa = 0, e_write_sa = 0, e_sa = 0, sa_area = 0, sa_leak = 0;
+  double t_sense = 0, e_read_sa = 0, e_write_sa = 0, e_sa = 0, sa_area = 0, sa_leak = 0, iv_leak_mw = 0;
   const double tau_scale = t.tau_ns() / technology_for_node(16).tau_ns();
   if (c.sense == SenseMode::kVoltage) {
     double dv = c.sense_swing_v;
@@ -160,22 +195,29 @@ Evaluation evaluate_plain(const Technology& t, const Cell& c, double temperature
     e_sa = sensed_cols * levels * 12.0 * wmin * t.c_gate_ff_per_um * vdd * vdd * 1e-3;
     sa_area = sensed_cols * levels * 24.0 * t.transistor_area_um2(2.0 * wmin);
     sa_leak = sensed_cols * levels * 12.0 * 2.0 * wmin;
+    // Each amplifier's I-V converter (clamp, load and reference branch) conducts for the whole
+    // sensing window: NVSim's HSPICE energy and leakage per current-mode amplifier (SenseAmp.cpp).
+    // 003 Table I's sense energy is the bitcell's own (Sec. III-A), so both are paid.
+    const IvConverter iv = current_sense_iv_converter(t);
+    e_sa += sensed_cols * levels * iv.energy_pj;
+    iv_leak_mw = n_sa * sensed_cols * levels * iv.leakage_nw * 1e-6;
   }
 
   // Write drivers: one per sensed column, sized for the bitline and the cell's write current.
   const double i_write_ua = c.write_current_ua(t);
   const double w_wd_n = std::max(4.0 * wmin, 1.5 * i_write_ua / t.ion_n_ua_per_um);
-  const double c_wd_load = std::max(c_bl, 3.0 * w_wd_n * t.c_gate_ff_per_um);
+  const double c_wd_load = std::max(c_wbl, 3.0 * w_wd_n * t.c_gate_ff_per_um);
   const Block wd = driver_chain(t, 3.0 * wmin * t.c_gate_ff_per_um, c_wd_load, o.driver_effort);
-  const double t_bl_drive = horowitz_ns(std::min(wd.r_out_ohm, t.r_on_n_ohm(w_wd_n)) * c_bl * 1e-6, wd.delay_ns) + t_bl_rc;
+  const double t_bl_drive = horowitz_ns(std::min(wd.r_out_ohm, t.r_on_n_ohm(w_wd_n)) * c_wbl * 1e-6, wd.delay_ns) + t_bl_rc;
   const double t_cell_write = c.sense == SenseMode::kVoltage ? 3.0 * t.tau_ns() : c.write_latency_ns();
-  const double e_write_cols = written_cols_per_sa * (c_bl * vdd * vdd * 1e-3 + wd.energy_pj) +
-                              double(d.write_bits) / active_w * c.write_energy_per_cell_pj() / b;
+  const double e_cell_pj = d.worst_case_cell_write ? c.worst_case_write_energy_per_cell_pj() : c.write_energy_per_cell_pj();
+  const double e_write_cols = (written_cols_per_sa * (c_wbl * vdd * vdd * 1e-3 + wd.energy_pj) +
+                               double(d.write_bits) / active_w * e_cell_pj / b) / d.write_array_divisor;
 
   // Subarray area: cells + decoder column + sense/mux/write/precharge strip.
   const double col_periph = sensed_cols * (wd.area_um2 + t.transistor_area_um2(w_pass) * o.mux) +
                             o.cols * 3.0 * t.transistor_area_um2(2.0 * wmin) + sa_area;
-  const double sa_w = w_cells + dec.area_um2 / h_cells;
+  const double sa_w = w_cells + (dec.area_um2 + wwl_area_um2) / h_cells;
   const double sa_h = h_cells + col_periph / w_cells;
   const double mat_w = sa_w * (o.subarrays_per_mat >= 2 ? 2 : 1);
   const double mat_h = sa_h * (o.subarrays_per_mat == 4 ? 2 : 1);
@@ -238,14 +280,14 @@ Evaluation evaluate_plain(const Technology& t, const Cell& c, double temperature
   f.area_mm2 = (bank_w * bank_h + htree_area) * 1e-6;
   f.area_efficiency = d.cells * a_cell * 1e-6 / f.area_mm2;
   f.read_latency_ns = wire.delay_ns + dec.delay_ns + t_sense + t_mux + wire.delay_ns;
-  f.write_latency_ns = wire.delay_ns + std::max(dec.delay_ns, wd.delay_ns) + t_bl_drive + t_cell_write;
+  f.write_latency_ns = wire.delay_ns + std::max(dec_w.delay_ns, wd.delay_ns) + t_bl_drive + t_cell_write;
   // Unrepeated: each routed bit charges its wire once per access, c L Vdd^2 (NVSim BankWithHtree.cpp
   // counts every active H-tree wire at full swing). Repeated (CACTI): activity 0.5 per bit.
   const double e_wire = wire.energy_pj * (o.htree_repeaters ? 0.5 : 1.0);
   f.read_energy_nj = (active_r * (dec.energy_pj + e_read_sa + e_sa) + e_wire * (d.addr_bits + d.out_bits)) * 1e-3;
-  f.write_energy_nj = (active_w * (dec.energy_pj + e_write_cols + e_write_sa) + e_wire * (d.addr_bits + d.in_bits)) * 1e-3;
+  f.write_energy_nj = (active_w * (dec_w.energy_pj + e_write_cols + e_write_sa) + e_wire * (d.addr_bits + d.in_bits) / d.write_wire_divisor) * 1e-3;
 
-  double leak_w = n_sa * (dec.leak_width_um + sa_leak + sensed_cols * wd.leak_width_um) + htree_leak_w;
+  double leak_w = n_sa * (dec.leak_width_um + wwl_leak_um + sa_leak + sensed_cols * wd.leak_width_um) + htree_leak_w;
   leak_w += d.cells * c.cell_leak_width_f * t.feature_um;
   const double ret_us = c.retention_at_us(temperature_k);
   if (ret_us > 0) {
@@ -253,7 +295,7 @@ Evaluation evaluate_plain(const Technology& t, const Cell& c, double temperature
     const double e_row_pj = dec.energy_pj + e_read_sa + o.cols * c_bl * vdd * vdd * 1e-3;
     f.refresh_mw = rows_total * e_row_pj * 1e-12 / (ret_us * 1e-6) * 1e3;
   }
-  f.leakage_mw = t.leakage_mw(leak_w, temperature_k) + f.refresh_mw;
+  f.leakage_mw = t.leakage_mw(leak_w, temperature_k) + iv_leak_mw + f.refresh_mw;
   e.data = f;
   return e;
 }
@@ -295,6 +337,7 @@ ArrayDuty data_duty(const ArraySpec& s) {
   d.write_bits = d.in_bits = sector_bits;
   d.read_bits = s.mode == AccessMode::kSequential ? sector_bits : s.assoc * sector_bits;
   d.out_bits = s.mode == AccessMode::kFast ? s.assoc * sector_bits : sector_bits;
+  apply_write_accounting(s, d);
   return d;
 }
 
@@ -307,6 +350,7 @@ ArrayDuty tag_duty(const ArraySpec& s) {
   d.read_bits = d.out_bits = s.assoc * tb;  // all ways compared at the array edge
   d.write_bits = d.in_bits = tb;
   d.addr_bits = static_cast<int>(std::ceil(std::log2(entries / s.assoc)));
+  apply_write_accounting(s, d);
   return d;
 }
 

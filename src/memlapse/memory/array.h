@@ -18,6 +18,20 @@ namespace memlapse::memory {
 enum class AccessMode { kNormal, kFast, kSequential };
 const char* to_string(AccessMode m);
 
+// How a cache write's energy is counted.
+//  kPhysical (default): every cell of the written line, half of them switching (data-comparison
+//    write), plus its bitlines, drivers, decoders and H-tree.
+//  kNvsim: NVSim's bookkeeping, to compare with papers that ran it (003): each written cell is
+//    charged max(set, reset), and in normal and fast cache modes the subarrays' bitline-and-cell
+//    write energy is divided by the associativity (SubArray::CalculatePower), in fast mode the
+//    H-tree write energy too (BankWithHtree::CalculatePower). In normal mode the written word is
+//    already one line, so this charges 1/assoc of the cells actually written: an accounting
+//    convention, not physics.
+enum class WriteAccounting { kPhysical, kNvsim };
+const char* to_string(WriteAccounting w);
+// Contract: parses "physical" or "nvsim"; throws Error naming the value and the choices.
+WriteAccounting parse_write_accounting(const std::string& name);
+
 struct ArraySpec {
   Cell cell;
   int node_nm = 16;
@@ -31,6 +45,7 @@ struct ArraySpec {
   double temperature_k = 350.0; // NVSim / CACTI default operating temperature
   AccessMode mode = AccessMode::kNormal;  // cache access mode
   bool htree_repeaters = false; // H-tree wires: NVSim's default unrepeated global wires, or repeated (CACTI)
+  WriteAccounting write_accounting = WriteAccounting::kPhysical;
 };
 
 // Contract: a RAM spec for technology `tech` (validated cell, node checked) with default temperature.
@@ -76,6 +91,10 @@ struct ArrayDuty {
   int out_bits = 0;     // bits routed out per read
   int in_bits = 0;      // bits routed in per write
   int addr_bits = 0;
+  // Write-energy bookkeeping (WriteAccounting::kNvsim; all neutral for kPhysical).
+  bool worst_case_cell_write = false;  // charge max(set, reset) per written cell
+  double write_array_divisor = 1;      // divides the subarrays' bitline-and-cell write energy
+  double write_wire_divisor = 1;       // divides the H-tree write energy
 };
 
 // Contract: figures of one plain array with organization o for the duty d; !ok with a reason when

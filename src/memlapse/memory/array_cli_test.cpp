@@ -49,6 +49,23 @@ TEST(ArrayCli, BadInputGivesExitCodeOneAndAClearMessage) {
   EXPECT_EQ(run({"array", "--tech", "rram", "--bits-per-cell", "4"}, out, err), 1);
   EXPECT_NE(err.find("bits_per_cell"), std::string::npos) << err;
   EXPECT_EQ(run({"array", "--tech", "sram", "--target", "speed"}, out, err), 1);
+  EXPECT_EQ(run({"array", "--tech", "stt", "--cache", "--write-accounting", "nvsm"}, out, err), 1);
+  EXPECT_NE(err.find("expected physical or nvsim"), std::string::npos) << err;
+}
+
+TEST(ArrayCli, WriteAccountingIsExplicitAndReported) {
+  std::string out, err;
+  const std::vector<std::string> base = {"array", "--tech", "stt", "--capacity", "1MB", "--cache",
+                                         "--target", "write-energy", "--mode", "normal", "--json"};
+  ASSERT_EQ(run(base, out, err), 0) << err;
+  const auto phys = nlohmann::json::parse(out);
+  EXPECT_EQ(phys["cache"]["write_accounting"], "physical");
+  auto args = base;
+  args.insert(args.end(), {"--write-accounting", "nvsim"});
+  ASSERT_EQ(run(args, out, err), 0) << err;
+  const auto nvsim = nlohmann::json::parse(out);
+  EXPECT_EQ(nvsim["cache"]["write_accounting"], "nvsim");
+  EXPECT_LT(nvsim["write_energy_nj"].get<double>(), phys["write_energy_nj"].get<double>());
 }
 
 TEST(ArrayCli, ListPrintsEveryTechnology) {

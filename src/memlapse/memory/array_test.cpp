@@ -82,6 +82,46 @@ TEST(ArrayScaling, CurrentSenseEnergyFollowsTheCell) {
   EXPECT_GT(stt.figures.read_energy_nj - sot.figures.read_energy_nj, 512 * 2 * (0.076 - 0.020) * 1e-3 * 0.99);
 }
 
+// Every current-mode amplifier pays its I-V converter (NVSim SenseAmp.cpp, 0.15 pJ at 16 nm) on top
+// of the cell and reference sense energy: doubling the sensed columns, with the routed output and
+// the organization unchanged, adds (2 x 0.076 + 0.15) pJ per extra column plus its bitline.
+TEST(ArrayScaling, EveryCurrentAmplifierPaysItsIvConverter) {
+  const auto& t = technology_for_node(16);
+  const Organization o{2, 2, 4, 256, 256, 2};
+  const ArrayDuty narrow{16.0 * 256 * 256, 512, 512, 512, 512, 20};
+  ArrayDuty wide = narrow;
+  wide.read_bits = 1024;
+  const Evaluation a = evaluate_plain(t, make_cell("stt"), 350, narrow, o);
+  const Evaluation b = evaluate_plain(t, make_cell("stt"), 350, wide, o);
+  ASSERT_TRUE(a.ok && b.ok);
+  const double per_column_pj = (b.figures.read_energy_nj - a.figures.read_energy_nj) * 1e3 / 512;
+  EXPECT_GT(per_column_pj, 2 * 0.076 + 0.15);
+  EXPECT_LT(per_column_pj, 2 * 0.076 + 0.15 + 0.1);  // bitline, latch and decoder share are small
+  // A voltage-sensed SRAM has no converter: its extra columns cost far less.
+  const Evaluation sa = evaluate_plain(t, make_cell("sram"), 350, narrow, o);
+  const Evaluation sb = evaluate_plain(t, make_cell("sram"), 350, wide, o);
+  ASSERT_TRUE(sa.ok && sb.ok);
+  EXPECT_LT((sb.figures.read_energy_nj - sa.figures.read_energy_nj) * 1e3 / 512, 0.15);
+}
+
+// A separate write wordline (SOT 2T-1MTJ with 003 Table I's 3 write fins, `write_access_width_f`)
+// adds a driver per row: more area and leakage, a slower write decode, an unchanged read decode.
+TEST(ArrayScaling, SeparateWriteWordlineAddsDriversButNotReadDelay) {
+  const auto& t = technology_for_node(16);
+  const ArrayDuty d{16.0 * 256 * 256, 512, 512, 512, 512, 20};
+  const Organization o{2, 2, 4, 256, 256, 2};
+  const Evaluation one = evaluate_plain(t, make_cell("sot"), 350, d, o);
+  const Evaluation two = evaluate_plain(t, make_cell("sot", {{"write_access_width_f", "13.5"}}), 350, d, o);
+  ASSERT_TRUE(one.ok && two.ok);
+  EXPECT_GT(two.figures.area_mm2, one.figures.area_mm2);
+  EXPECT_GT(two.figures.leakage_mw, 1.5 * one.figures.leakage_mw);
+  // The read path only sees the wider footprint (a slightly longer H-tree).
+  EXPECT_GE(two.figures.read_latency_ns, one.figures.read_latency_ns);
+  EXPECT_LT(two.figures.read_latency_ns, 1.05 * one.figures.read_latency_ns);
+  EXPECT_GT(two.figures.write_latency_ns, one.figures.write_latency_ns);
+  EXPECT_THROW(make_cell("sot", {{"write_access_width_f", "-1"}}), Error);
+}
+
 TEST(ArrayScaling, LeakageGrowsWithTemperature) {
   for (const char* tech : {"sram", "stt"}) {
     const Evaluation cold = ram(tech, 16, 256 * 1024, 256, 256, 4, 300);
@@ -126,6 +166,42 @@ TEST(ArrayInput, ImpossibleCapacityIsAnError) {
   c.cache = true;
   c.assoc = 3;
   EXPECT_THROW(data_duty(c), Error);
+}
+
+// WriteAccounting::kNvsim reproduces NVSim's bookkeeping (SubArray::CalculatePower): max(set, reset)
+// per written cell, and in normal/fast cache modes the subarray write energy divided by the
+// associativity; sequential mode is not divided. The default counts every written cell.
+TEST(ArrayModes, NvsimWriteAccountingDividesNonSequentialWritesByTheWays) {
+  ArraySpec s = ram_spec("stt", 16, 1 << 20, 256);
+  s.cache = true;
+  s.mode = AccessMode::kNormal;
+  EXPECT_EQ(data_duty(s).write_array_divisor, 1.0);
+  s.write_accounting = WriteAccounting::kNvsim;
+  EXPECT_EQ(data_duty(s).write_array_divisor, 16.0);
+  EXPECT_EQ(data_duty(s).write_wire_divisor, 1.0);
+  EXPECT_EQ(tag_duty(s).write_array_divisor, 16.0);
+  s.mode = AccessMode::kFast;
+  EXPECT_EQ(data_duty(s).write_wire_divisor, 16.0);
+  s.mode = AccessMode::kSequential;
+  EXPECT_EQ(data_duty(s).write_array_divisor, 1.0);
+
+  const auto& t = technology_for_node(16);
+  const Organization o{4, 8, 4, 256, 256, 1};  // 1 MB of STT; holds every mode's read width
+  auto write_nj = [&](WriteAccounting w, AccessMode m) {
+    ArraySpec x = s;
+    x.write_accounting = w;
+    x.mode = m;
+    const Evaluation e = evaluate_plain(t, x.cell, 350, data_duty(x), o);
+    EXPECT_TRUE(e.ok) << e.why;
+    return e.figures.write_energy_nj;
+  };
+  const double phys = write_nj(WriteAccounting::kPhysical, AccessMode::kSequential);
+  // Sequential: worst-case cells, 2.2 pJ instead of (1.1 + 2.2) / 4 pJ per written cell.
+  EXPECT_GT(write_nj(WriteAccounting::kNvsim, AccessMode::kSequential), phys + 1024 * (2.2 - 0.825) * 1e-3 * 0.99);
+  // Normal: the same cells charged 1/16 of that.
+  EXPECT_LT(write_nj(WriteAccounting::kNvsim, AccessMode::kNormal), phys);
+  EXPECT_EQ(parse_write_accounting("nvsim"), WriteAccounting::kNvsim);
+  EXPECT_THROW(parse_write_accounting("nvsm"), Error);
 }
 
 TEST(ArrayModes, FastModeIsQuickerButCostsMoreEnergyThanSequential) {

@@ -73,6 +73,10 @@ Cell mram(bool sot) {
   c.aspect_ratio = 1.0;
   c.access_width_f = sot ? 4.5 : 18.0;        // 003 Table I fin counts: SOT 1 read fin, STT 4
   c.separate_read_path = sot;
+  // A 2T-1MTJ SOT cell with its own write wordline would gate the 3-fin write device there
+  // (003 Table I fin counts): `--cell write_access_width_f=13.5`. Off by default: NVSim, which 003
+  // ran, has one wordline per row, and the second driver column makes SOT's periphery as heavy as
+  // STT's (docs/array_model.md, "Separate write wordline").
   c.sense = SenseMode::kCurrent;
   c.sense_latency_ns = 0.650;                  // 003 Table I
   c.sense_energy_pj = sot ? 0.020 : 0.076;     // 003 Table I
@@ -88,6 +92,7 @@ Cell mram(bool sot) {
                {"set_latency_ns", "003 Table I"}, {"reset_latency_ns", "003 Table I"},
                {"set_energy_pj", "003 Table I"}, {"reset_energy_pj", "003 Table I"},
                {"access_width_f", "003 Table I fin counts"},
+               {"write_access_width_f", "0: one wordline as in NVSim/003; 13.5 F = 003 Table I's 3 write fins on a separate write wordline"},
                {"read_current_ua", "estimate: 0.1 V over R_P ~3 kohm / R_AP ~6 kohm plus access device"}};
   return c;
 }
@@ -172,6 +177,7 @@ const std::vector<Field>& fields() {
       {"area_f2", &Cell::area_f2, "F^2", "cell area"},
       {"aspect_ratio", &Cell::aspect_ratio, "", "cell height / width"},
       {"access_width_f", &Cell::access_width_f, "F", "read-path access device width"},
+      {"write_access_width_f", &Cell::write_access_width_f, "F", "write device on a separate write wordline (0: none)"},
       {"sense_swing_v", &Cell::sense_swing_v, "V", "voltage sensing: bitline differential"},
       {"sense_latency_ns", &Cell::sense_latency_ns, "ns", "current sensing: intrinsic sense time"},
       {"sense_energy_pj", &Cell::sense_energy_pj, "pJ", "current sensing: energy per sensed cell"},
@@ -243,6 +249,12 @@ double Cell::write_energy_per_cell_pj() const {
   return slc_pulse > 0 ? e * write_latency_ns() / slc_pulse : e;
 }
 
+double Cell::worst_case_write_energy_per_cell_pj() const {
+  const double e = std::max(set_energy_pj, reset_energy_pj);
+  const double slc_pulse = std::max(set_latency_ns, reset_latency_ns);
+  return slc_pulse > 0 ? e * write_latency_ns() / slc_pulse : e;
+}
+
 double Cell::retention_at_us(double temperature_k) const {
   if (retention_us <= 0) return 0;
   return retention_us * std::pow(2.0, (retention_temp_k - temperature_k) / retention_halving_k);
@@ -257,6 +269,8 @@ void Cell::validate() const {
   need(area_f2 >= 4.0 && area_f2 <= 2000.0, "area_f2", area_f2, "4..2000 F^2 (4 F^2 is the crosspoint limit)");
   need(aspect_ratio >= 0.1 && aspect_ratio <= 10.0, "aspect_ratio", aspect_ratio, "0.1..10");
   need(access_width_f > 0 && access_width_f <= 100, "access_width_f", access_width_f, "0 < w <= 100 F");
+  need(write_access_width_f >= 0 && write_access_width_f <= 100, "write_access_width_f", write_access_width_f,
+       "0 (no separate write wordline) .. 100 F");
   if (sense == SenseMode::kVoltage) {
     need(sense_swing_v > 0 && sense_swing_v < 0.5, "sense_swing_v", sense_swing_v, "0 < swing < 0.5 V");
   } else {
@@ -291,7 +305,8 @@ ParamSchema schema_for(const Cell& c) {
   // Written out (ParamSchema takes an initializer list); fields() is the one list of names.
   return ParamSchema{{"bits_per_cell", ParamType::kInt, "1", "bit",
                       "bits per cell (1.." + std::to_string(c.max_bits_per_cell) + ")"},
-                     spec("area_f2"), spec("aspect_ratio"), spec("access_width_f"), spec("sense_swing_v"),
+                     spec("area_f2"), spec("aspect_ratio"), spec("access_width_f"), spec("write_access_width_f"),
+                     spec("sense_swing_v"),
                      spec("sense_latency_ns"), spec("sense_energy_pj"), spec("read_current_ua"),
                      spec("read_voltage_v"), spec("set_latency_ns"), spec("reset_latency_ns"),
                      spec("set_energy_pj"), spec("reset_energy_pj"), spec("cell_leak_width_f"),

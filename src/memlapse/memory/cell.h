@@ -23,6 +23,8 @@ struct Cell {
   double area_f2 = 0;             // cell area in F^2 (constant across nodes)
   double aspect_ratio = 1;        // cell height (bitline direction) / width (wordline direction)
   double access_width_f = 0;      // width of the device on the read bitline, in F
+  double write_access_width_f = 0;// separate write device on its own write wordline, in F (0: the
+                                  // read device also writes, one wordline per row)
   bool separate_read_path = false;// SOT, 3T eDRAM: read bitline sees only the read device
   SenseMode sense = SenseMode::kVoltage;
   double sense_swing_v = 0;       // voltage sensing: bitline differential the SA needs
@@ -51,6 +53,9 @@ struct Cell {
   double write_latency_ns() const;
   // Contract: mean energy per written cell, random data: half the cells switch (set or reset).
   double write_energy_per_cell_pj() const;
+  // Contract: NVSim's per-cell write charge: max(set, reset) for every written cell, with the same
+  // MLC iteration factor as write_energy_per_cell_pj.
+  double worst_case_write_energy_per_cell_pj() const;
   // Contract: retention at temperature_k (0 when the cell needs no refresh), us.
   double retention_at_us(double temperature_k) const;
   // Contract: throws Error naming the parameter and the allowed range if the values are inconsistent.

@@ -18,6 +18,9 @@ namespace {
 // Input capacitance of an inverter with NMOS width wn (PMOS 2x), fF.
 double inv_cin_ff(const Technology& t, double wn_um) { return 3.0 * wn_um * t.c_gate_ff_per_um; }
 
+// Input capacitance of a row NAND input: stacked NMOS at 2x minimum width, 1.5x for the PMOS share.
+double nand_cin_ff(const Technology& t) { return 2.0 * t.min_width_um() * t.c_gate_ff_per_um * 1.5; }
+
 }  // namespace
 
 double horowitz_ns(double tf_ns, double ramp_ns) {
@@ -82,12 +85,26 @@ Block unrepeated_wire(const Technology& t, const Wire& w, double length_um) {
   return b;
 }
 
+IvConverter current_sense_iv_converter(const Technology& t) {
+  // Values by node exactly as NVSim's SenseAmp::CalculatePower (its 45 nm leakage, 4.41 nW, is
+  // ~30x below its 65 and 32 nm neighbours; it is kept as published: ~1 mW per 10^5 amplifiers).
+  IvConverter iv{};
+  if (t.node_nm >= 44) iv.energy_pj = 0.1026, iv.leakage_nw = 4.41;
+  else if (t.node_nm >= 31) iv.energy_pj = 0.1256, iv.leakage_nw = 125.4;
+  else iv.energy_pj = 0.15, iv.leakage_nw = 150.0;
+  return iv;
+}
+
+Block wordline_driver(const Technology& t, double c_wl_ff, double stage_effort) {
+  return driver_chain(t, nand_cin_ff(t), c_wl_ff, stage_effort);
+}
+
 Block row_decoder(const Technology& t, int rows, double height_um, double c_wl_ff, double r_wl_ohm,
                   double stage_effort) {
   Block b;
   const int addr_bits = std::max(1, static_cast<int>(std::lround(std::log2(rows))));
   const double wmin = t.min_width_um();
-  const double c_nand_in = 2.0 * wmin * t.c_gate_ff_per_um * 1.5;  // NAND input: stacked NMOS 2x
+  const double c_nand_in = nand_cin_ff(t);
   // Predecode: blocks of 3 (or 2) bits; each predecoded line fans out to rows/8 (or rows/4) NANDs
   // spread along the subarray height (semi-global wire, Elmore distributed RC).
   const int groups = (addr_bits + 2) / 3;
@@ -97,7 +114,7 @@ Block row_decoder(const Technology& t, int rows, double height_um, double c_wl_f
   Block pre = driver_chain(t, inv_cin_ff(t, wmin), c_line);
   pre.delay_ns += 0.38 * r_line * c_line * 1e-6 + horowitz_ns(t.tau_ns() * 2.0, 0);  // + NAND3 stage
   // Row gate + wordline driver into the distributed wordline.
-  Block wl = driver_chain(t, c_nand_in, c_wl_ff, stage_effort);
+  Block wl = wordline_driver(t, c_wl_ff, stage_effort);
   const double wl_rc_ns = 0.38 * r_wl_ohm * c_wl_ff * 1e-6;
   b.delay_ns = pre.delay_ns + wl.delay_ns + wl_rc_ns;
   b.energy_pj = groups * 2.0 * pre.energy_pj + wl.energy_pj;  // one line rises, one falls per group

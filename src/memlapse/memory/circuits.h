@@ -38,6 +38,23 @@ Block repeated_wire(const Technology& t, const Wire& w, double length_um);
 // energy c L Vdd^2 per transition, no repeater area or leakage (routed on an upper metal layer).
 Block unrepeated_wire(const Technology& t, const Wire& w, double length_um);
 
+// The current-to-voltage converter in front of a current-mode sense amplifier's latch (the clamp,
+// load and reference branch that turn the cell current into the latch's input differential).
+// Its area is not taken from NVSim: NVSim's IV_CONVERTER_AREA (50,000 F^2, 12.8 um^2 at 16 nm,
+// ~100 minimum transistors) is a placeholder marked "TO-DO" in its constant.h; the array model
+// counts a current amplifier as 24 transistors instead.
+struct IvConverter {
+  double energy_pj;   // per sensing operation
+  double leakage_nw;  // static, per amplifier
+};
+// Contract: NVSim's HSPICE-characterised I-V converter at node t (SenseAmp.cpp, Dong et al. TCAD
+// 2012): energy 0.103 / 0.126 / 0.15 pJ and leakage 4.4 / 125 / 150 nW at >=44 / >=31 / <31 nm.
+IvConverter current_sense_iv_converter(const Technology& t);
+
+// Contract: one row's wordline driver chain, from the row NAND's output into c_wl_ff (the driver
+// only, no wordline RC): the extra per-row cost of a second wordline (SOT, 3T eDRAM write wordline).
+Block wordline_driver(const Technology& t, double c_wl_ff, double stage_effort = 4.0);
+
 // Contract: the row decoder of a subarray with `rows` rows (power of two >= 2): a 2-/3-bit
 // predecoder driving the row NANDs along `height_um`, then a wordline driver chain into a
 // distributed wordline of c_wl_ff / r_wl_ohm (driver stage effort `stage_effort`). Area and leakage

@@ -63,4 +63,17 @@ TEST(Circuits, UnrepeatedWireDelayIsQuadraticAndEnergyLinearInLength) {
   EXPECT_EQ(a.leak_width_um, 0.0);
 }
 
+// NVSim SenseAmp.cpp (HSPICE, per current-mode amplifier): 0.15 pJ and 150 nW below 31 nm,
+// 0.1256 pJ / 125.4 nW from 31 nm, 0.1026 pJ / 4.41 nW from 44 nm.
+TEST(Circuits, IvConverterFollowsNvsimSenseAmpTable) {
+  for (int n : {16, 22, 28}) {
+    const IvConverter iv = current_sense_iv_converter(technology_for_node(n));
+    EXPECT_DOUBLE_EQ(iv.energy_pj, 0.15) << n;
+    EXPECT_DOUBLE_EQ(iv.leakage_nw, 150.0) << n;
+  }
+  for (int n : {32, 40}) EXPECT_DOUBLE_EQ(current_sense_iv_converter(technology_for_node(n)).energy_pj, 0.1256) << n;
+  EXPECT_DOUBLE_EQ(current_sense_iv_converter(technology_for_node(45)).energy_pj, 0.1026);
+  EXPECT_DOUBLE_EQ(current_sense_iv_converter(technology_for_node(45)).leakage_nw, 4.41);
+}
+
 }  // namespace memlapse::memory
