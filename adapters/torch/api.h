@@ -45,6 +45,7 @@ struct TrainOptions {
   std::string out;      // checkpoint directory (written after every epoch)
   bool resume = false;  // continue from the checkpoint in `out`
   int stop_after = 0;   // > 0: stop after this many epochs in this run (resume later)
+  std::string init;     // checkpoint directory whose weights start a new run (retraining, 000 §3.2)
   std::size_t eval_limit = 0;  // test examples used for per-epoch evaluation (0 = all)
 
   // Fault-aware training (fault_training.cpp, docs/training.md). All of it goes to meta.json.
@@ -62,7 +63,7 @@ struct TrainOptions {
   std::string curricular;                 // "MODEL:RATE": EDEN curricular retraining (000 §3.2)
   std::map<std::string, std::string> curricular_fault_params;
   int curricular_every = 2;               // epochs per step of the error rate
-  int curricular_steps = 4;               // steps from 0 to RATE
+  int curricular_steps = 4;               // steps from 0 to RATE; 0 = RATE from the first epoch (non-curricular)
   std::string correct = "none";           // zero: implausible values -> 0 (000 §3.2), training and inference
   std::vector<std::string> act_faults;    // activation faults, "TYPE:MODULES:FORMAT:MODEL:RATE" (docs/training.md)
   double label_smoothing = 0;             // epsilon (004 Table 2)
@@ -108,6 +109,7 @@ struct SweepOptions {
   std::string faults_in = "weights";   // weights | activations | both
   std::vector<std::string> act_faults; // "TYPE:MODULES[:FORMAT]"; rate and model are the sweep's
   int bn_batch_stats = -1;             // -1 = the checkpoint's, 0/1
+  bool own_pattern = false;            // PATTBET checkpoint: its training pattern (one chip) instead of `seed`'s chips
 };
 
 struct SweepReport {

@@ -102,7 +102,10 @@ void QuantizedWeights::restore() {
   for (std::size_t i = 0; i < params_.size(); ++i) params_[i].second.copy_(masters_[i]);
 }
 
+std::uint64_t weight_fault_seed(std::uint64_t train_seed) { return train_seed * 0x2545F4914F6CDD1DULL + 0x5851F42D4C957F2DULL; }
+
 double curricular_rate(int epoch, double target, int every, int steps) {
+  if (steps == 0) return target;  // non-curricular retraining: the target rate throughout
   const int s = epoch / std::max(1, every);
   return target * std::min(1.0, static_cast<double>(s) / std::max(1, steps));
 }
@@ -147,7 +150,7 @@ void validate_fault_training(const TrainOptions& o) {
     fault_model_at(r.model, o.curricular_fault_params, r.key, r.rate, "train: --curricular");
   }
   if (o.curricular_every < 1) throw Error("train: --curricular-every must be >= 1");
-  if (o.curricular_steps < 1) throw Error("train: --curricular-steps must be >= 1");
+  if (o.curricular_steps < 0) throw Error("train: --curricular-steps must be >= 0 (0 = the target rate from the first epoch)");
   if (o.correct != "none" && o.correct != "zero") throw Error("train: --correct '" + o.correct + "'; expected zero or none");
   for (const auto& a : o.act_faults) parse_activation_fault(a, "train: --act-faults");
   if (!(o.label_smoothing >= 0 && o.label_smoothing < 1)) throw Error("train: --label-smoothing must be in [0, 1)");
@@ -195,7 +198,7 @@ void read_fault_training_meta(const nlohmann::json& j, TrainOptions& o) {
 }
 
 FaultTrainer::FaultTrainer(const TrainOptions& o, ZooNetwork& net, torch::optim::Optimizer& opt)
-    : o_(o), net_(net), opt_(opt), seed_(o.seed * 0x2545F4914F6CDD1DULL + 0x5851F42D4C957F2DULL) {
+    : o_(o), net_(net), opt_(opt), seed_(weight_fault_seed(o.seed)) {
   if (!o.quant.empty()) {
     qw_ = std::make_unique<QuantizedWeights>(net.named_parameters(), std::shared_ptr<const Format>(make_format(o.quant, o.quant_params)),
                                              o.correct == "zero");

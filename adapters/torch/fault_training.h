@@ -62,8 +62,12 @@ class QuantizedWeights {
 };
 
 // Contract: EDEN's step-wise error rate (000 §3.2): 0 for the first `every` epochs, then
-// target * s / steps in step s = epoch / every, capped at target.
+// target * s / steps in step s = epoch / every, capped at target; steps = 0: target throughout
+// (non-curricular retraining).
 double curricular_rate(int epoch, double target, int every, int steps);
+// The fault seed of training seed `train_seed`: RANDBET's step s draws chip s of it, PATTBET
+// always chip 0 (`memlapse sweep --own-pattern` evaluates that pattern).
+std::uint64_t weight_fault_seed(std::uint64_t train_seed);
 // Contract: RANDBET's rate in `epoch`: p, or for the curricular variant p/20 rising linearly to p
 // at half of the epochs (004 App. G.4).
 double randbet_rate(const TrainOptions& o, int epoch);

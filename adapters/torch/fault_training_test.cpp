@@ -222,6 +222,8 @@ TEST(Randbet, NoInjectionUntilTheCleanLossIsBelowTheThreshold) {
 TEST(Curricular, ErrorRateRisesFromZeroInStepsEveryTwoEpochs) {
   const double expect[] = {0, 0, 0.01, 0.01, 0.02, 0.02, 0.03, 0.03, 0.04, 0.04, 0.04};
   for (int e = 0; e < 11; ++e) EXPECT_DOUBLE_EQ(curricular_rate(e, 0.04, 2, 4), expect[e]) << e;
+  // steps = 0: non-curricular retraining, the target rate from the first epoch (000 §6.4's baseline).
+  for (int e = 0; e < 4; ++e) EXPECT_DOUBLE_EQ(curricular_rate(e, 0.04, 2, 0), 0.04) << e;
   TrainOptions o;
   o.epochs = 10;
   o.randbet = 0.02;
@@ -342,6 +344,67 @@ TEST(Checkpoint, TrainWritesTheOptionsAndSweepEvaluatesInTheCheckpointFormat) {
   EXPECT_EQ(cfg["campaign"]["format"]["params"]["bits"], "4");
   EXPECT_EQ(cfg["campaign"]["correct"], "zero");
   EXPECT_EQ(cfg["campaign"]["faults_in"], "both");
+}
+
+
+TEST(Retraining, InitStartsFromTheCheckpointAndOwnPatternReplaysPattbetsPattern) {
+  if (!fs::exists(std::string(kFashionMnistDir) + "/train-images-idx3-ubyte.gz")) GTEST_SKIP() << "no dataset";
+  fs::path d = fs::temp_directory_path() / ("memlapse_ft_init_" + std::to_string(::getpid()));
+  fs::remove_all(d);
+  std::ostringstream out, err;
+  const std::vector<std::string> common = {"--model", "lenet5", "--epochs", "1", "--limit", "256", "--eval-limit", "100",
+                                           "--threads", "1", "--quant", "rquant", "--bits", "4"};
+  auto train = [&](std::vector<std::string> extra) {
+    std::vector<std::string> a = {"memlapse", "train"};
+    a.insert(a.end(), common.begin(), common.end());
+    a.insert(a.end(), extra.begin(), extra.end());
+    return cli::run_cli(a, out, err);
+  };
+  ASSERT_EQ(train({"--pattbet", "0.05", "--randbet-threshold", "5", "--out", (d / "p").string()}), 0) << err.str();
+  // --init with a negligible learning rate: the new checkpoint holds the initial weights.
+  ASSERT_EQ(train({"--init", (d / "p").string(), "--lr", "1e-12", "--weight-decay", "0", "--curricular", "uniform:0.01",
+                   "--curricular-steps", "0", "--out", (d / "r").string()}), 0) << err.str();
+  auto a = load_checkpoint((d / "p").string()), b = load_checkpoint((d / "r").string());
+  auto pa = a->named_parameters(), pb = b->named_parameters();
+  ASSERT_EQ(pa.size(), pb.size());
+  for (std::size_t i = 0; i < pa.size(); ++i) {
+    EXPECT_TRUE(torch::allclose(pa[i].second, pb[i].second, 0, 1e-6)) << pa[i].first;
+  }
+  auto fresh = build_zoo("lenet5", {}, 1);  // what the run would have started from without --init
+  EXPECT_FALSE(torch::allclose(fresh->named_parameters()[0].second, pb[0].second, 0, 1e-3));
+  EXPECT_EQ(read_checkpoint_meta((d / "r").string())["init"], (d / "p").string());
+  err.str("");
+  EXPECT_NE(train({"--init", (d / "p").string(), "--arch-opt", "width=2", "--out", (d / "x").string()}), 0);
+  EXPECT_NE(err.str().find("width"), std::string::npos) << err.str();
+
+  // --own-pattern evaluates the pattern PATTBET trained on: replay it with QuantizedWeights
+  // (the trainer's own path) and compare the test error on the same 100 examples.
+  QuantizedWeights qw(a->named_parameters(), std::shared_ptr<const Format>(make_format("rquant", {{"bits", "4"}})), false);
+  qw.quantize();
+  auto model = make_fault_model("uniform", {{"ber", "0.05"}});
+  ASSERT_GT(qw.perturb(*model, weight_fault_seed(1), 0), 0u);
+  DatasetSpec spec;
+  spec.limit = 100;
+  Dataset te = load_mnist_split(spec, Split::kTest);
+  a->set_training(false);
+  torch::NoGradGuard ng;
+  const double replay_error =
+      1.0 - a->forward(images_tensor(te)).argmax(1).eq(labels_tensor(te)).sum().item<double>() / 100.0;
+  auto sweep_error = [&](std::vector<std::string> extra, const std::string& name) {
+    std::vector<std::string> args = {"memlapse", "sweep", "--model", (d / "p").string(), "--ber", "0.05", "--limit", "100",
+                                     "--threads", "1", "--out", (d / name).string()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    std::ostringstream o2, e2;
+    EXPECT_EQ(cli::run_cli(args, o2, e2), 0) << e2.str();
+    std::ifstream in(d / name / "results.json");
+    return nlohmann::json::parse(in)["points"][0]["error_mean"].get<double>();
+  };
+  EXPECT_DOUBLE_EQ(sweep_error({"--own-pattern"}, "own"), replay_error);
+  std::ostringstream o3, e3;
+  EXPECT_NE(cli::run_cli({"memlapse", "sweep", "--model", (d / "r").string(), "--ber", "0.05", "--own-pattern", "--out",
+                          (d / "bad").string()}, o3, e3), 0);
+  EXPECT_NE(e3.str().find("PATTBET"), std::string::npos) << e3.str();
+  fs::remove_all(d);
 }
 
 }  // namespace

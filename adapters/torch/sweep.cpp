@@ -8,6 +8,7 @@
 
 #include "adapters/torch/activation_faults.h"
 #include "adapters/torch/api.h"
+#include "adapters/torch/fault_training.h"
 #include "adapters/torch/network.h"
 #include "memlapse/core/error.h"
 #include "memlapse/experiment/campaign.h"
@@ -134,6 +135,7 @@ nlohmann::json campaign_config(const SweepOptions& o, const std::string& model_d
   j["rates"] = o.rates;
   j["chips"] = o.chips;
   j["seed"] = o.seed;
+  if (o.own_pattern) j["own_pattern"] = true;
   j["correct"] = o.correct;
   j["faults_in"] = o.faults_in;
   j["act_faults"] = o.act_faults;
@@ -157,6 +159,20 @@ SweepReport sweep(const SweepOptions& opts, std::ostream& out, std::ostream& pro
     }
     if (o.correct.empty()) o.correct = ft.value("correct", std::string("none"));
     if (o.bn_batch_stats < 0) o.bn_batch_stats = ft.value("bn_batch_stats", false) ? 1 : 0;
+    if (o.own_pattern) {
+      // 004 §5.3: the fixed pattern PATTBET trained on is chip 0 of the training's fault seed.
+      if (!(ft.value("pattbet", 0.0) > 0)) throw Error("sweep: --own-pattern needs a PATTBET checkpoint; " + o.model + " was not trained with --pattbet");
+      const std::string tf = ft.value("randbet_fault", std::string("uniform"));
+      const auto tp = ft.value("randbet_fault_params", std::map<std::string, std::string>{});
+      if (o.fault != tf || o.fault_params != tp) {
+        throw Error("sweep: --own-pattern: the checkpoint's pattern comes from fault model '" + tf +
+                    "' with its --randbet-fault-opt; give the same --fault and --fault-opt");
+      }
+      o.seed = weight_fault_seed(read_checkpoint_meta(o.model).value("seed", std::uint64_t{1}));
+      o.chips = 1;
+    }
+  } else if (o.own_pattern) {
+    throw Error("sweep: --own-pattern needs a PATTBET checkpoint directory, not " + o.model);
   }
   if (o.correct.empty()) o.correct = "none";
   if (o.bn_batch_stats < 0) o.bn_batch_stats = 0;

@@ -91,7 +91,21 @@ TrainReport train(const TrainOptions& o, std::ostream& progress) {
     if (!o.resume && std::filesystem::exists(o.out + "/meta.json")) {
       throw Error(o.out + " already holds a checkpoint: pass --resume to continue it, or choose another --out");
     }
-    net = build_zoo(o.arch, o.arch_params, o.seed);
+    if (o.init.empty()) {
+      net = build_zoo(o.arch, o.arch_params, o.seed);
+    } else {
+      // Retraining (000 §3.2): the architecture and weights are the --init checkpoint's.
+      net = load_checkpoint(o.init);
+      if (net->arch() != o.arch) throw Error("train: --init " + o.init + " holds a '" + net->arch() + "' network, not --model " + o.arch);
+      const auto have = net->arch_params();
+      for (const auto& [k, v] : o.arch_params) {
+        auto it = have.find(k);
+        if (it == have.end() || it->second != v) {
+          throw Error("train: --arch-opt " + k + "=" + v + " differs from the --init checkpoint's " + k + "=" +
+                      (it == have.end() ? std::string("(unset)") : it->second));
+        }
+      }
+    }
   }
   std::vector<torch::Tensor> params;
   for (auto& [n, p] : net->named_parameters()) params.push_back(p);
@@ -155,7 +169,8 @@ TrainReport train(const TrainOptions& o, std::ostream& progress) {
         {"train_limit", o.data.limit}, {"validation", o.data.validation}, {"test_accuracy", test_acc},
         {"validation_accuracy", val_acc}, {"parameters", n_params}, {"train_seconds", prior_seconds + elapsed},
         {"threads", torch::get_num_threads()}, {"memlapse_version", kVersion}, {"git_revision", kGitRevision},
-        {"history", history}, {"fault_training", fault_training_meta(o)}, {"fault_training_state", ft.state()}};
+        {"history", history}, {"fault_training", fault_training_meta(o)}, {"fault_training_state", ft.state()},
+        {"init", o.init}, {"weight_fault_seed", weight_fault_seed(o.seed)}};
     save_checkpoint(o.out, *net, &opt, meta);
     rep.test_accuracy = test_acc;
     rep.validation_accuracy = val_acc;

@@ -49,6 +49,7 @@ void add_sweep_command(CLI::App& app, CommandContext& ctx) {
   cmd->add_flag("--resume", o->resume, "continue an interrupted sweep in --out without recomputing finished chips");
   // Fault-aware checkpoints and activation faults (docs/training.md).
   cmd->add_option("--correct", o->correct, "zero | none: implausible weights read as 0 (default: the checkpoint's, else none)");
+  cmd->add_flag("--own-pattern", o->own_pattern, "PATTBET checkpoint: evaluate the one fault pattern it was trained on (004 §5.3)");
   cmd->add_option("--faults-in", o->faults_in, "weights | activations | both")->capture_default_str();
   cmd->add_option("--act-faults", o->act_faults, "activation sites TYPE:MODULES[:FORMAT], e.g. ofm:conv (default ofm:conv in --format)");
   auto bn = std::make_shared<std::string>();

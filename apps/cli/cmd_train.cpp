@@ -31,6 +31,7 @@ void add_train_command(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--threads", o->threads, "LibTorch threads (0 = all cores)")->capture_default_str();
   cmd->add_option("--out", o->out, "checkpoint directory")->required();
   cmd->add_flag("--resume", o->resume, "continue the checkpoint in --out");
+  cmd->add_option("--init", o->init, "start from this checkpoint's weights and architecture (retraining, 000 §3.2)");
   cmd->add_option("--stop-after", o->stop_after, "stop after N epochs of this run (continue later with --resume)")->capture_default_str();
   // Fault-aware training (docs/training.md); every option is recorded in meta.json.
   auto kv = std::make_shared<std::map<std::string, std::vector<std::string>>>();
@@ -48,7 +49,7 @@ void add_train_command(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--curricular", o->curricular, "EDEN curricular retraining MODEL:RATE, e.g. dram-model0:0.04 (000 §3.2)");
   cmd->add_option("--curricular-fault-opt", (*kv)["curricular"], "curricular fault-model parameter key=value");
   cmd->add_option("--curricular-every", o->curricular_every, "epochs per step of the curricular error rate")->capture_default_str();
-  cmd->add_option("--curricular-steps", o->curricular_steps, "steps from 0 to the curricular RATE")->capture_default_str();
+  cmd->add_option("--curricular-steps", o->curricular_steps, "steps from 0 to the curricular RATE (0 = RATE from the first epoch: non-curricular)")->capture_default_str();
   cmd->add_option("--correct", o->correct, "zero | none: implausible values (outside the fault-free range) read as 0 (000 §3.2)")->capture_default_str();
   cmd->add_option("--act-faults", o->act_faults, "activation faults TYPE:MODULES:FORMAT:MODEL:RATE, e.g. ofm:conv:rquant,bits=8:uniform:1e-3 (repeatable)");
   cmd->add_option("--label-smoothing", o->label_smoothing, "label smoothing epsilon (004 Table 2)")->capture_default_str();

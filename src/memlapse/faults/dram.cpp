@@ -62,6 +62,12 @@ DramErrorModel::DramErrorModel(DramModelSpec spec) : spec_(std::move(spec)) {
     spec_.line_fraction = 1.0;
   }
   if (spec_.P.size() > 1) spec_.line_fraction = 1.0;
+  if (spec_.P.size() == 1 && spec_.P[0] > spec_.line_fraction) {
+    // The weak cells sit on a line_fraction of the lines, so their overall fraction cannot exceed it.
+    throw Error(owner + ": " + kPKey[spec_.kind] + " = " + fmt(spec_.P[0]) + " exceeds " +
+                (spec_.kind == 1 ? "weak_bitlines" : "weak_wordlines") + " = " + fmt(spec_.line_fraction) +
+                " (every cell of the weak lines is then weak); raise it or lower " + kPKey[spec_.kind]);
+  }
   p_max_ = std::min(1.0, *std::max_element(spec_.P.begin(), spec_.P.end()) / spec_.line_fraction);
   if (spec_.knob.empty()) {
     spec_.ber = spec_.kind == 3 ? spec_.P[0] * 0.5 * (spec_.F_V1 + spec_.F_V0) : mean_product(spec_.P, spec_.F);

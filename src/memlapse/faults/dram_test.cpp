@@ -128,6 +128,9 @@ TEST(DramModels, BadParametersNameModelAndKey) {
   EXPECT_NE(msg("dram-model2", {{"vdd_delta", "-0.1"}, {"trcd_delta", "-1"}}).find("not both"), std::string::npos);
   EXPECT_NE(msg("dram-model0", {{"vdd_delta", "-0.35"}, {"F_A", "0.01"}}).find("implies BER"), std::string::npos);
   EXPECT_NE(msg("dram-model1", {{"weak_bitlines", "0"}}).find("line fraction"), std::string::npos);
+  // A weak fraction above the weak lines' share cannot be realised (it was silently capped).
+  EXPECT_NE(msg("dram-model1", {{"P_B", "0.1"}, {"weak_bitlines", "0.05"}}).find("exceeds weak_bitlines"), std::string::npos);
+  EXPECT_NE(msg("dram-model2", {{"P_W", "0.5"}, {"weak_wordlines", "0.1"}}).find("exceeds weak_wordlines"), std::string::npos);
   EXPECT_NE(msg("dram-model3", {{"vdd_delta", "-9"}}).find("-0.35"), std::string::npos);
 }
 
