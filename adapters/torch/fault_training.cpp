@@ -78,8 +78,7 @@ void QuantizedWeights::quantize() {
 }
 
 std::size_t QuantizedWeights::perturb(const FaultModel& model, std::uint64_t seed, std::uint64_t chip) {
-  FaultList faults = model.sample(*image_, seed, chip);
-  Injection inj(*image_, faults);
+  Injection inj(*image_, model, seed, chip);
   const std::span<const Injection::Touched> touched(inj.touched());
   for (const auto& c : image_->decode_changes(touched)) {
     const auto [lo, hi] = bounds_[c.tensor];
@@ -89,7 +88,7 @@ std::size_t QuantizedWeights::perturb(const FaultModel& model, std::uint64_t see
   // After the revert the image reports the fault-free values of the same elements.
   auto back = image_->decode_changes(touched);
   restore_list_.insert(restore_list_.end(), back.begin(), back.end());
-  return faults.size();
+  return inj.fault_count();
 }
 
 void QuantizedWeights::unperturb() {

@@ -65,11 +65,10 @@ CampaignResult run_campaign(const CampaignSpec& spec, MemoryImage& image, ModelU
       row.ber = spec.rates[ri];
       row.chip = chip;
       auto t0 = std::chrono::steady_clock::now();
-      FaultList faults = fault_model->sample(image, spec.seed, chip);
-      row.faults = faults.size();
       std::vector<std::int64_t> pred;
       {
-        Injection inj(image, faults);
+        Injection inj(image, *fault_model, spec.seed, chip);  // = sample(image, seed, chip), applied
+        row.faults = inj.fault_count();
         model.load(image, inj.touched());
         row.inject_ms = ms_since(t0);
         auto t1 = std::chrono::steady_clock::now();

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,8 @@ static_assert(sizeof(BitFault) == 16);
 // Sorted by (tensor, element, bit), no two entries address the same bit.
 using FaultList = std::vector<BitFault>;
 
+class Injection;
+
 class FaultModel {
  public:
   virtual ~FaultModel() = default;
@@ -53,6 +56,10 @@ class FaultModel {
     (void)pass;
     return sample(image, seed, chip);
   }
+  // Contract: applies the faults of sample(inj.image(), seed, chip) to `inj`, with the same effect
+  // (bytes, touched()) as Injection(image, sample(image, seed, chip)). The default materialises the
+  // list; a model that can hand its faults over directly (uniform) overrides it.
+  virtual void inject(Injection& inj, std::uint64_t seed, std::uint64_t chip) const;
 };
 
 const std::vector<RegistryEntry>& fault_registry();
@@ -63,20 +70,40 @@ std::unique_ptr<FaultModel> make_fault_model(const std::string& name,
 // Applies a fault list to an image and restores the original bytes on revert() / destruction.
 // touched() lists each (tensor, element) changed, once, in fault-list order, so a caller can
 // decode only what changed.
+// Injection(image, model, seed, chip) is Injection(image, model.sample(image, seed, chip)) without
+// the intermediate list where the model supports it (FaultModel::inject): the same bytes change
+// and touched() is the same.
 class Injection {
  public:
   Injection(MemoryImage& image, const FaultList& faults);
+  Injection(MemoryImage& image, const FaultModel& model, std::uint64_t seed, std::uint64_t chip);
   ~Injection();
   Injection(const Injection&) = delete;
   Injection& operator=(const Injection&) = delete;
   struct Touched { std::uint32_t tensor; std::uint64_t element; };
   const std::vector<Touched>& touched() const { return touched_; }
+  const MemoryImage& image() const { return *image_; }
+  // The number of faults applied (list entries or flipped bits), whether or not they changed a bit.
+  std::size_t fault_count() const { return fault_count_; }
   void revert();
 
+  // For FaultModel::inject. Contract: applies `faults` (as the list constructor does: a fault
+  // outside the image reverts everything applied so far and throws). Calls may follow each other;
+  // together they must address regions in increasing order, as one sorted list would.
+  void apply(const FaultList& faults);
+  // Contract: flips value bits `bits` of region t (bit index j = element * word_bits(t) + bit, as
+  // UniformBitErrors numbers them), strictly increasing and < value_bits(t); the same as applying
+  // the kFlip faults they name. Throws (after reverting) on an index outside the region.
+  void flip_value_bits(std::uint32_t t, std::span<const std::uint64_t> bits);
+
  private:
+  void reserve(std::size_t faults);
   MemoryImage* image_;
   std::vector<Touched> touched_;
   std::vector<std::uint64_t> saved_bytes_;  // byte offset << 8 | original byte
+  std::uint64_t last_saved_ = ~std::uint64_t{0}, last_element_ = ~std::uint64_t{0};
+  std::uint32_t last_tensor_ = ~std::uint32_t{0};
+  std::size_t fault_count_ = 0;
   bool active_ = true;
 };
 

@@ -1,8 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 
 #include "memlapse/core/error.h"
+#include "memlapse/core/text.h"
 #include "memlapse/faults/fault_model.h"
 #include "memlapse/faults/uniform.h"
 
@@ -122,6 +124,63 @@ TEST(Injection, OutOfRangeFaultThrowsAndLeavesImageUntouched) {
   EXPECT_THROW((Injection(img, bad)), InternalError);
   const FaultList bad_element = {{0, 0, 1, BitFault::kFlip}, {2, 200, 0, BitFault::kFlip}};
   EXPECT_THROW((Injection(img, bad_element)), InternalError);
+  EXPECT_EQ(std::vector<std::uint8_t>(img.bytes().begin(), img.bytes().end()), original);
+}
+
+// Injection(image, model, seed, chip) against Injection(image, model.sample(image, seed, chip)):
+// the same bytes after injection, the same touched() list, the original back after revert. The
+// images span several of the sampler's windows (2^18 bits) per region and mix word widths; the
+// uniform model takes its direct path, the DRAM model the default (list) one.
+MemoryImage make_large_image(int bits) {
+  MemoryImage img(bits == 32 ? make_format("fp32", {}) : make_format("fixed", {{"bits", std::to_string(bits)}}));
+  for (const std::size_t n : {std::size_t{1}, std::size_t{70001}, std::size_t{33}, std::size_t{40000}}) {
+    std::vector<float> v(n);
+    for (std::size_t i = 0; i < n; ++i) v[i] = std::sin(static_cast<float>(i) * 0.37f);
+    img.add_tensor(std::string("t").append(std::to_string(img.tensor_count())), {static_cast<std::int64_t>(n)}, v);
+  }
+  return img;
+}
+
+TEST(Injection, DirectModelInjectionEqualsInjectingTheSampledList) {
+  for (const int bits : {3, 8, 12, 16, 32}) {
+    const MemoryImage clean = make_large_image(bits);
+    for (const double p : {1e-5, 3e-3, 0.01, 0.3, 0.9, 1.0}) {
+      const UniformBitErrors uniform(p);
+      const auto dram = make_fault_model("dram-model0", {{"P", format_double(std::min(1.0, 2 * p))}, {"F_A", "0.5"}});
+      for (const FaultModel* model : {static_cast<const FaultModel*>(&uniform), static_cast<const FaultModel*>(dram.get())}) {
+        for (std::uint64_t chip : {0u, 5u}) {
+          MemoryImage a = clean, b = clean;
+          const FaultList list = model->sample(a, 11, chip);
+          Injection ia(a, list);
+          Injection ib(b, *model, 11, chip);
+          const std::string what = model->name() + " bits " + std::to_string(bits) + " p " + format_double(p);
+          ASSERT_EQ(ia.fault_count(), list.size()) << what;
+          ASSERT_EQ(ib.fault_count(), list.size()) << what;  // the campaign's faults/chip column
+          ASSERT_TRUE(std::equal(a.bytes().begin(), a.bytes().end(), b.bytes().begin(), b.bytes().end())) << what;
+          ASSERT_EQ(ia.touched().size(), ib.touched().size()) << what;
+          for (std::size_t i = 0; i < ia.touched().size(); ++i) {
+            ASSERT_EQ(ia.touched()[i].tensor, ib.touched()[i].tensor) << what << " " << i;
+            ASSERT_EQ(ia.touched()[i].element, ib.touched()[i].element) << what << " " << i;
+          }
+          if (p >= 3e-3) {
+            EXPECT_FALSE(ib.touched().empty()) << what;
+          }
+          ib.revert();
+          EXPECT_TRUE(std::equal(b.bytes().begin(), b.bytes().end(), clean.bytes().begin(), clean.bytes().end())) << what;
+        }
+      }
+    }
+  }
+}
+
+TEST(Injection, FlipValueBitsOutsideTheRegionThrowsAndRevertsEverything) {
+  MemoryImage img = make_image(8);
+  const std::vector<std::uint8_t> original(img.bytes().begin(), img.bytes().end());
+  Injection inj(img, FaultList{});
+  const std::vector<std::uint64_t> ok = {0, 9, 17}, bad = {3, 100 * 8};
+  inj.flip_value_bits(0, ok);
+  EXPECT_EQ(inj.touched().size(), 3u);
+  EXPECT_THROW(inj.flip_value_bits(0, bad), InternalError);
   EXPECT_EQ(std::vector<std::uint8_t>(img.bytes().begin(), img.bytes().end()), original);
 }
 

@@ -1,10 +1,11 @@
 // Dyadic-level nested Bernoulli sampler (see nested.h for the construction and its proof sketch).
 // Engine: the range is cut into windows of 2^18 bits; per window, every candidate of the levels
-// above K sets its bit in a three-level bitmap (words, a summary bit per word, a top bit per 64
-// words), level K's candidates set theirs when u_j <= p, and the set bits are drained in order.
-// The union is thus formed without merges or per-candidate branches, at a cost proportional to
-// the number of candidates (the summary levels skip empty words). It yields exactly the set the
-// level-by-level merge defines (nested_hits_levels_reference, kept for the tests).
+// above K sets its bit in a bitmap with a summary bit per word, level K's candidates set theirs
+// when u_j <= p, and the set bits are drained in order. The union is thus formed without merges or
+// per-candidate branches, at a cost proportional to the number of candidates (the summary skips
+// empty words). It yields exactly the set the level-by-level merge defines
+// (nested_hits_levels_reference, kept for the tests). Skips are drawn from Exp(1) variates by a
+// ziggurat (no log per skip).
 #include "memlapse/faults/nested.h"
 
 #include <algorithm>
@@ -40,18 +41,77 @@ const Ladder& ladder() {
 }
 
 // The draws of one level: a SplitMix64 sequence keyed by the level's sub-stream, draw i =
-// mix64(key + i * golden) mapped to (0, 1] like CounterRng::uniform (one mix per draw instead of
-// two: the key is already a mixed function of seed, chip, stream and level).
+// mix64(key + i * golden) (one mix per draw instead of two: the key is already a mixed function of
+// seed, chip, stream and level); uniform() maps it to (0, 1] like CounterRng::uniform.
 class LevelDraws {
  public:
   explicit LevelDraws(const CounterRng& sub) : key_(sub.bits(0)) {}
-  double uniform(std::uint64_t i) const {
-    return (static_cast<double>(mix64(key_ + i * 0x9E3779B97F4A7C15ULL) >> 11) + 1.0) * 0x1.0p-53;
-  }
+  std::uint64_t bits(std::uint64_t i) const { return mix64(key_ + i * 0x9E3779B97F4A7C15ULL); }
+  double uniform(std::uint64_t i) const { return (static_cast<double>(bits(i) >> 11) + 1.0) * 0x1.0p-53; }
 
  private:
   std::uint64_t key_;
 };
+
+// Exp(1) variates by the ziggurat method (Marsaglia & Tsang 2000, "The ziggurat method for
+// generating random variables", J. Stat. Softw. 5(8), their REXP with 256 layers) instead of
+// -log(u): ~99% of the draws cost a table look-up, a compare and a multiply. The 64 hash bits are
+// split into the layer (low 8 bits) and a 56-bit abscissa (their 32-bit version reuses the layer
+// bits inside the abscissa), so the thresholds are exact to 2^-56. The rare wedge and tail draws
+// take further words from a hash chain of the input, so the result is a pure function of it.
+struct ExpZiggurat {
+  static constexpr double kScale = 0x1p56;
+  static constexpr double kR = 7.697117470131487;     // right edge of the base layer
+  static constexpr double kV = 3.949659822581572e-3;  // area of each of the 256 layers
+  std::uint64_t k[256];  // accept x without the density test when (h >> 8) < k[i]
+  double w[256];         // x = (h >> 8) * w[i]
+  double f[256];         // exp(-x_i) at the layer edges
+  ExpZiggurat() {
+    double de = kR, te = kR;
+    const double q = kV / std::exp(-de);
+    k[0] = static_cast<std::uint64_t>((de / q) * kScale);
+    k[1] = 0;
+    w[0] = q / kScale;
+    w[255] = de / kScale;
+    f[0] = 1.0;
+    f[255] = std::exp(-de);
+    for (int i = 254; i >= 1; --i) {
+      de = -std::log(kV / de + std::exp(-de));
+      k[i + 1] = static_cast<std::uint64_t>((de / te) * kScale);
+      te = de;
+      f[i] = std::exp(-de);
+      w[i] = de / kScale;
+    }
+  }
+};
+const ExpZiggurat& ziggurat() {
+  static const ExpZiggurat z;
+  return z;
+}
+
+double exp1_slow(std::uint64_t h) {
+  const ExpZiggurat& z = ziggurat();
+  std::uint64_t s = h;
+  for (;;) {
+    const auto i = static_cast<std::size_t>(s & 255);
+    const std::uint64_t j = s >> 8;
+    if (j < z.k[i]) return static_cast<double>(j) * z.w[i];
+    s = mix64(s ^ 0x5851F42D4C957F2DULL);  // an independent uniform for the tail / wedge test
+    const double u = (static_cast<double>(s >> 11) + 1.0) * 0x1.0p-53;
+    if (i == 0) return ExpZiggurat::kR - std::log(u);  // the tail beyond r, by memorylessness
+    const double x = static_cast<double>(j) * z.w[i];
+    if (z.f[i] + u * (z.f[i - 1] - z.f[i]) < std::exp(-x)) return x;
+    s = mix64(s ^ 0x2545F4914F6CDD1DULL);  // rejected: a fresh point
+  }
+}
+
+// Exp(1) from 64 random bits (hot path inline, the ~1% rest out of line).
+inline double exp1(const ExpZiggurat& z, std::uint64_t h) {
+  const auto i = static_cast<std::size_t>(h & 255);
+  const std::uint64_t j = h >> 8;
+  if (j < z.k[i]) [[likely]] return static_cast<double>(j) * z.w[i];
+  return exp1_slow(h);
+}
 
 // Candidate rate of level k: q_L = r_L for the top level, q_k = (r_k - r_{k+1}) / (1 - r_{k+1})
 // below it, so that S_k = S_{k+1} u C_k has rate r_{k+1} + (1 - r_{k+1}) q_k = r_k.
@@ -61,87 +121,58 @@ double candidate_rate(int k) {
   return (r[k] - r[k + 1]) / (1.0 - r[k + 1]);
 }
 
-// Positions of C_k in [0, n) in increasing order, by geometric skipping: the gap G before the
-// next candidate has P(G >= g) = (1-q)^g, G = floor(log(u) / log(1-q)) for u ~ U(0,1]; the i-th
-// gap uses draw i of substream k. Gaps are drawn in batches (independent logs pipeline well);
-// a batch never exceeds about the expected number of candidates left, so sparse levels cost one
-// log. peek() is the current candidate, or n once the level is exhausted.
+// The gap before the next candidate of a level whose rate is q: P(G >= g) = (1-q)^g, i.e.
+// G = floor(E / -log(1-q)) for E ~ Exp(1) (E = -log(u) in law), from one 64-bit draw.
+// scale = -1 / log1p(-q). As a double; the caller compares it with the range left before
+// converting (astronomically long gaps).
+inline double gap(const ExpZiggurat& z, std::uint64_t bits, double scale) { return exp1(z, bits) * scale; }
+
+// Positions of C_k in [0, n) in increasing order, by geometric skipping (gap above); the i-th gap
+// uses draw i of substream k. next() is the current candidate, or n once the level is exhausted;
+// run_to(end, f) hands every candidate below `end` to f and draws the gaps one by one in a tight
+// loop (the draws depend only on their counter, so consecutive ones overlap in the pipeline).
 class LevelCandidates {
  public:
   LevelCandidates(const CounterRng& rng, int k, std::uint64_t n)
-      : rng_(rng.substream(static_cast<std::uint64_t>(k))), n_(n), q_(candidate_rate(k)) {
-    every_bit_ = q_ >= 1.0;
-    inv_log1mq_ = every_bit_ ? 0.0 : 1.0 / std::log1p(-q_);
-    refill();
+      : rng_(rng.substream(static_cast<std::uint64_t>(k))), n_(n) {
+    const double q = candidate_rate(k);
+    scale_ = q >= 1.0 ? 0.0 : -1.0 / std::log1p(-q);  // q = 1: every gap is 0, every bit a candidate
+    next_ = advance(*z_, rng_, draws_, scale_, n_, 0);
   }
-  std::uint64_t peek() const { return buf_[head_]; }
-  // Contract: only while peek() < n.
-  void pop() {
-    if (++head_ == count_) refill();
+  std::uint64_t next() const { return next_; }
+  template <class F>
+  void run_to(std::uint64_t end, F&& f) {
+    // The state in locals: f's stores (bitmap words) could alias the members otherwise.
+    const LevelDraws rng = rng_;
+    const ExpZiggurat& z = *z_;
+    const std::uint64_t n = n_;
+    const double scale = scale_;
+    std::uint64_t draws = draws_, c = next_;
+    for (; c < end; c = advance(z, rng, draws, scale, n, c + 1)) f(c);
+    next_ = c;
+    draws_ = draws;
   }
 
  private:
-  static constexpr int kBatch = 64;
-
-  void refill() {
-    head_ = 0;
-    count_ = 1;
-    std::uint64_t base = next_base_;
-    if (base >= n_) {
-      buf_[0] = n_;
-      return;
-    }
-    if (every_bit_) {
-      const auto c = static_cast<int>(std::min<std::uint64_t>(kBatch, n_ - base));
-      for (int i = 0; i < c; ++i) buf_[i] = base + static_cast<std::uint64_t>(i);
-      next_base_ = base + static_cast<std::uint64_t>(c);
-      count_ = c;
-      return;
-    }
-    const double expect = q_ * static_cast<double>(n_ - base);
-    const int batch = expect >= kBatch - 1 ? kBatch : 1 + static_cast<int>(expect);
-    double g[kBatch];
-    for (int i = 0; i < batch; ++i) g[i] = std::log(rng_.uniform(draws_ + static_cast<std::uint64_t>(i))) * inv_log1mq_;
-    draws_ += static_cast<std::uint64_t>(batch);
-    int c = 0;
-    for (; c < batch; ++c) {
-      // g >= 0, so truncation is the floor. Compare in double first so the cast below is
-      // defined even for astronomically long gaps.
-      const std::uint64_t remaining = n_ - base;
-      if (!(g[c] < static_cast<double>(remaining))) {
-        base = n_;
-        break;
-      }
-      const std::uint64_t gi = g[c] < 0x1p63 ? static_cast<std::uint64_t>(static_cast<std::int64_t>(g[c]))
-                                             : static_cast<std::uint64_t>(g[c]);
-      if (gi >= remaining) {
-        base = n_;
-        break;
-      }
-      buf_[c] = base + gi;
-      base += gi + 1;
-      if (base >= n_) {
-        ++c;
-        break;
-      }
-    }
-    next_base_ = base;
-    if (c == 0) {
-      buf_[0] = n_;
-    } else {
-      count_ = c;
-    }
+  // The candidate after a gap from `base` (draws the next gap), n when it falls outside.
+  static std::uint64_t advance(const ExpZiggurat& z, const LevelDraws& rng, std::uint64_t& draws, double scale,
+                               std::uint64_t n, std::uint64_t base) {
+    if (base >= n) return n;
+    const double g = gap(z, rng.bits(draws++), scale);
+    const std::uint64_t remaining = n - base;
+    // g >= 0, so truncation is the floor; compared in double first so the cast is defined even for
+    // astronomically long gaps.
+    if (!(g < static_cast<double>(remaining))) return n;
+    const std::uint64_t gi = g < 0x1p63 ? static_cast<std::uint64_t>(static_cast<std::int64_t>(g)) : static_cast<std::uint64_t>(g);
+    return gi >= remaining ? n : base + gi;
   }
 
   LevelDraws rng_;
+  const ExpZiggurat* z_ = &ziggurat();
   std::uint64_t n_;
-  double q_;
-  std::uint64_t next_base_ = 0;
+  double scale_ = 0.0;
   std::uint64_t draws_ = 0;
-  bool every_bit_ = false;
-  double inv_log1mq_ = 0.0;
-  int head_ = 0, count_ = 1;
-  std::uint64_t buf_[kBatch];
+  std::uint64_t next_ = 0;
 };
 
 // The level K whose interval holds p: (r_{K+1}, r_K] for K < L, (0, r_L] for K = L.
@@ -168,30 +199,30 @@ class LevelUniform {
   double lo_, hi_, width_;
 };
 
-// One window of kWindow bits as a bitmap with two summary levels (a bit per non-zero word, a
-// bit per non-zero summary word), so draining costs O(set bits), not O(window).
+// One window of kWindow bits as a bitmap with two summary levels (a bit per non-zero word, kept
+// while setting; a bit per non-zero summary word, built when draining), so draining costs
+// O(set bits), not O(window).
 constexpr int kWindowLog = 18;
 constexpr std::uint64_t kWindow = std::uint64_t{1} << kWindowLog;
 struct WindowBitmap {
   static constexpr std::size_t kWords = kWindow / 64;
-  std::uint64_t top = 0;
   std::uint64_t summary[kWords / 64] = {};
   std::uint64_t words[kWords] = {};
 
-  // Contract: sets bit `off` when `on`; returns 1 iff that bit was newly set.
-  std::uint64_t set_if(std::uint64_t off, bool on) {
-    const std::uint64_t w = off >> 6, b = off & 63, m = static_cast<std::uint64_t>(on);
-    const std::uint64_t added = m & ~(words[w] >> b);
-    words[w] |= m << b;
+  // Contract: sets bit `off` when `on` (as few instructions as possible: the window's hit count
+  // is taken when draining, the top summary level is built there from the 64 summary words).
+  void set_if(std::uint64_t off, bool on) {
+    const std::uint64_t w = off >> 6, m = static_cast<std::uint64_t>(on);
+    words[w] |= m << (off & 63);
     summary[w >> 6] |= m << (w & 63);
-    top |= m << (w >> 6);
-    return added & 1;
   }
   // Contract: writes base + each set bit's offset, increasing, to out; leaves the bitmap empty.
   // May write kSlack entries past the last one (scratch the caller provides): each word's first
   // four bits are stored unconditionally, so sparse words cost no mispredicted branches.
   static constexpr std::size_t kSlack = 1;
   std::uint64_t* drain(std::uint64_t base, std::uint64_t* out) {
+    std::uint64_t top = 0;
+    for (std::size_t s = 0; s < kWords / 64; ++s) top |= static_cast<std::uint64_t>(summary[s] != 0) << s;
     for (std::uint64_t t = top; t != 0; t &= t - 1) {
       const auto s = static_cast<std::size_t>(std::countr_zero(t));
       for (std::uint64_t sm = summary[s]; sm != 0; sm &= sm - 1) {
@@ -208,14 +239,13 @@ struct WindowBitmap {
       }
       summary[s] = 0;
     }
-    top = 0;
     return out;
   }
 };
 
-// The sampler. Sink: `std::uint64_t* take(std::size_t c)` gives room for the next c hits (in
+// The sampler. Sink: `std::uint64_t* take(std::size_t c)` gives room for at most c next hits (in
 // increasing order) plus WindowBitmap::kSlack scratch entries, `void done(std::size_t c)` says
-// the c hits are written.
+// c hits are written (possibly none: a window's bound counts the candidates set).
 template <class Sink>
 void nested_hits_impl(const CounterRng& rng, std::uint64_t n, double p, Sink& sink) {
   if (n == 0 || !(p > 0.0)) return;  // also NaN
@@ -234,7 +264,7 @@ void nested_hits_impl(const CounterRng& rng, std::uint64_t n, double p, Sink& si
   upper.reserve(static_cast<std::size_t>(kL - K));
   for (int k = kL; k > K; --k) {
     upper.emplace_back(rng, k, n);
-    if (upper.back().peek() >= n) upper.pop_back();
+    if (upper.back().next() >= n) upper.pop_back();
   }
   // Level K: a candidate outside S_{K+1} has its level-K u_j, a hit iff u_j <= p.
   const LevelUniform level_u(rng, K);
@@ -242,19 +272,19 @@ void nested_hits_impl(const CounterRng& rng, std::uint64_t n, double p, Sink& si
   const auto bm = std::make_unique<WindowBitmap>();
   for (std::uint64_t w0 = 0; w0 < n; w0 += kWindow) {
     // Jump over windows without candidates (sparse rates over huge ranges).
-    std::uint64_t first = lk.peek();
-    for (const LevelCandidates& lv : upper) first = std::min(first, lv.peek());
+    std::uint64_t first = lk.next();
+    for (const LevelCandidates& lv : upper) first = std::min(first, lv.next());
     if (first >= n) break;
     w0 = std::max(w0, first & ~(kWindow - 1));
     const std::uint64_t w1 = n - w0 > kWindow ? w0 + kWindow : n;
-    std::uint64_t count = 0;
+    std::uint64_t count = 0;  // candidates set: a bound on the window's hits
     for (std::size_t i = 0; i < upper.size();) {
       LevelCandidates& lv = upper[i];
-      for (std::uint64_t c = lv.peek(); c < w1; c = lv.peek()) {
-        count += bm->set_if(c - w0, true);
-        lv.pop();
-      }
-      if (lv.peek() >= n) {
+      lv.run_to(w1, [&](std::uint64_t c) {
+        bm->set_if(c - w0, true);
+        ++count;
+      });
+      if (lv.next() >= n) {
         upper[i] = upper.back();
         upper.pop_back();
       } else {
@@ -263,13 +293,14 @@ void nested_hits_impl(const CounterRng& rng, std::uint64_t n, double p, Sink& si
     }
     // Order of `upper` does not matter: a union. The u_j draw of a candidate already in
     // S_{K+1} is wasted (rate ~2^-(K+1)) but keeps the loop free of data-dependent branches.
-    for (std::uint64_t c = lk.peek(); c < w1; c = lk.peek()) {
-      count += bm->set_if(c - w0, level_u(c) <= p);
-      lk.pop();
-    }
+    lk.run_to(w1, [&](std::uint64_t c) {
+      const bool hit = level_u(c) <= p;
+      bm->set_if(c - w0, hit);
+      count += hit;
+    });
     if (count == 0) continue;
-    const auto c = static_cast<std::size_t>(count);
-    bm->drain(w0, sink.take(c));
+    std::uint64_t* const out = sink.take(static_cast<std::size_t>(count));
+    const auto c = static_cast<std::size_t>(bm->drain(w0, out) - out);
     sink.done(c);
   }
 }
@@ -293,7 +324,9 @@ struct BlockSink {
     buf.resize(c + WindowBitmap::kSlack);
     return buf.data();
   }
-  void done(std::size_t c) { f(std::span<const std::uint64_t>(buf.data(), c)); }
+  void done(std::size_t c) {
+    if (c != 0) f(std::span<const std::uint64_t>(buf.data(), c));
+  }
 };
 
 // out = a u b (both sorted, unique).
@@ -304,6 +337,8 @@ void merge_union(const std::vector<std::uint64_t>& a, const std::vector<std::uin
 }
 
 }  // namespace
+
+double exp1_from_bits(std::uint64_t bits) { return exp1(ziggurat(), bits); }
 
 void for_each_nested_hit(const CounterRng& rng, std::uint64_t n, double p,
                          const std::function<void(std::uint64_t)>& hit) {
@@ -350,10 +385,10 @@ std::vector<std::uint64_t> nested_hits_levels_reference(const CounterRng& rng, s
       for (std::uint64_t j = 0; j < n; ++j) c.push_back(j);
       return c;
     }
-    const double inv = 1.0 / std::log1p(-q);
+    const double scale = -1.0 / std::log1p(-q);
     std::uint64_t base = 0;
     for (std::uint64_t d = 0; base < n; ++d) {
-      const double g = std::log(r.uniform(d)) * inv;
+      const double g = gap(ziggurat(), r.bits(d), scale);
       if (!(g < static_cast<double>(n - base))) break;
       const auto gi = static_cast<std::uint64_t>(g);
       if (gi >= n - base) break;

@@ -51,6 +51,10 @@ void for_each_nested_block(const CounterRng& rng, std::uint64_t n, double p,
 // bit-identical to the fast sampler; for the tests.
 std::vector<std::uint64_t> nested_hits_levels_reference(const CounterRng& rng, std::uint64_t n, double p);
 
+// The Exp(1) variate the skips use (ziggurat, 256 layers), as a pure function of 64 random bits:
+// G = floor(E / -log(1-q)) is a level's geometric gap. Exposed for the distribution tests.
+double exp1_from_bits(std::uint64_t bits);
+
 // Reference implementation: one uniform per bit (u_j = rng.uniform(j)), O(n). Used by tests
 // and the benchmark; NOT bit-identical to the fast sampler (different u_j), only equal in law.
 std::vector<std::uint64_t> nested_hits_reference(const CounterRng& rng, std::uint64_t n, double p);

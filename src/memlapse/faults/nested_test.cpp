@@ -206,6 +206,64 @@ TEST(NestedErrors, HitPositionsAreUniformOverTheRange) {
   }
 }
 
+// The ziggurat Exp(1) behind the skips: chi-square of 2^22 draws (consecutive hashed counters) in
+// 64 equiprobable bins of Exp(1), plus the far tail beyond the base layer's edge (x > 7.697,
+// P = 4.54e-4) and beyond 12 (P = 6.1e-6), each within a binomial bound; the mean within 6 sigma.
+TEST(NestedErrors, ZigguratDrawsAreExponential) {
+  constexpr std::uint64_t kDraws = std::uint64_t{1} << 22;
+  constexpr int kBins = 64;
+  std::array<std::uint64_t, kBins> bins{};
+  std::uint64_t beyond_r = 0, beyond_12 = 0;
+  double sum = 0.0;
+  for (std::uint64_t i = 0; i < kDraws; ++i) {
+    const double x = exp1_from_bits(mix64(i * 0x9E3779B97F4A7C15ULL + 12345));
+    ASSERT_GE(x, 0.0);
+    sum += x;
+    const double cdf = -std::expm1(-x);  // F(x); equiprobable bins of F
+    ++bins[static_cast<std::size_t>(std::min(kBins - 1, static_cast<int>(cdf * kBins)))];
+    beyond_r += x > 7.697117470131487;
+    beyond_12 += x > 12.0;
+  }
+  EXPECT_LT(chi_square_equal(bins), 110.0);  // 63 dof: 0.9997 quantile ~ 110
+  EXPECT_TRUE(binomial_accepts(beyond_r, kDraws, std::exp(-7.697117470131487))) << beyond_r;
+  EXPECT_TRUE(binomial_accepts(beyond_12, kDraws, std::exp(-12.0))) << beyond_12;
+  EXPECT_NEAR(sum / static_cast<double>(kDraws), 1.0, 6.0 / std::sqrt(static_cast<double>(kDraws)));
+}
+
+// End to end through the skips: hits are i.i.d. Bernoulli(p), so the gap between consecutive hits
+// is geometric, P(gap >= g) = (1-p)^(g-1). Chi-square of the gaps in bins [a_b, a_{b+1}) whose edges
+// are the integer quantiles at b/40 (merged where they coincide, last bin open), against the exact
+// bin probabilities; rates on the fine ladder, between levels, coarse ladder and very dense.
+TEST(NestedErrors, GapsBetweenHitsAreGeometric) {
+  for (const double p : {0.01, 0.0625, 0.3, 3e-4, 2e-6}) {
+    const auto n = static_cast<std::uint64_t>(2e5 / p);
+    const auto h = hits(CounterRng(21, 3, 5), n, p);
+    ASSERT_GT(h.size(), 150000u) << p;
+    const double l1mp = std::log1p(-p);
+    auto tail = [&](double g) { return std::exp((g - 1.0) * l1mp); };  // P(gap >= g)
+    std::vector<double> edges = {1.0};
+    for (int b = 1; b < 40; ++b) {
+      const double g = std::ceil(1.0 + std::log(1.0 - b / 40.0) / l1mp);
+      if (g > edges.back()) edges.push_back(g);
+    }
+    std::vector<double> observed(edges.size(), 0.0);
+    for (std::size_t i = 1; i < h.size(); ++i) {
+      const auto g = static_cast<double>(h[i] - h[i - 1]);
+      const auto b = static_cast<std::size_t>(std::upper_bound(edges.begin(), edges.end(), g) - edges.begin()) - 1;
+      observed[b] += 1.0;
+    }
+    const double total = static_cast<double>(h.size() - 1);
+    double chi2 = 0.0;
+    for (std::size_t b = 0; b < edges.size(); ++b) {
+      const double e = total * (tail(edges[b]) - (b + 1 < edges.size() ? tail(edges[b + 1]) : 0.0));
+      chi2 += (observed[b] - e) * (observed[b] - e) / e;
+    }
+    // edges.size() - 1 dof (<= 39): 0.999 quantiles, 39 dof: 72.1; 3 dof (p = 0.3): 16.3.
+    const double dof = static_cast<double>(edges.size() - 1);
+    EXPECT_LT(chi2, dof + 3.1 * std::sqrt(2.0 * dof) + 6.0) << "p=" << p << " bins=" << edges.size();
+  }
+}
+
 TEST(NestedErrors, NeighbouringBitsAreIndependent) {
   // Adjacent pairs both hit with probability p^2: check that count is binomial.
   constexpr std::uint64_t kN = 1 << 22;

@@ -56,4 +56,12 @@ FaultList UniformBitErrors::sample(const MemoryImage& image, std::uint64_t seed,
   return out;
 }
 
+void UniformBitErrors::inject(Injection& inj, std::uint64_t seed, std::uint64_t chip) const {
+  const MemoryImage& image = inj.image();
+  for (std::uint32_t t = 0; t < image.tensor_count(); ++t) {
+    for_each_nested_block(CounterRng(seed, chip, t), image.value_bits(t), ber_,
+                          [&](std::span<const std::uint64_t> block) { inj.flip_value_bits(t, block); });
+  }
+}
+
 }  // namespace memlapse

@@ -18,6 +18,8 @@ class UniformBitErrors final : public FaultModel {
   std::string name() const override { return "uniform"; }
   FaultList sample(const MemoryImage& image, std::uint64_t seed, std::uint64_t chip) const override;
   std::map<std::string, std::string> params() const override;
+  // Hands the sampler's hits straight to the injection (no FaultList): the same faults as sample().
+  void inject(Injection& inj, std::uint64_t seed, std::uint64_t chip) const override;
   double ber() const { return ber_; }
 
  private:
