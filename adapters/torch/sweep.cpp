@@ -130,7 +130,7 @@ nlohmann::json campaign_config(const SweepOptions& o, const std::string& model_d
   j["model_description"] = model_desc;
   j["arch_params"] = o.arch_params;
   j["format"] = {{"name", o.format}, {"resolved", fmt.name()}, {"params", fmt.params()}};
-  j["fault_model"] = {{"name", o.fault}, {"params", o.fault_params}};
+  j["fault_model"] = {{"name", o.fault}, {"params", o.fault_params}, {"sampler_version", kFaultSamplerVersion}};
   j["swept_parameter"] = o.sweep_key;
   j["rates"] = o.rates;
   j["chips"] = o.chips;
@@ -168,7 +168,13 @@ SweepReport sweep(const SweepOptions& opts, std::ostream& out, std::ostream& pro
         throw Error("sweep: --own-pattern: the checkpoint's pattern comes from fault model '" + tf +
                     "' with its --randbet-fault-opt; give the same --fault and --fault-opt");
       }
-      o.seed = weight_fault_seed(read_checkpoint_meta(o.model).value("seed", std::uint64_t{1}));
+      const nlohmann::json meta = read_checkpoint_meta(o.model);
+      if (meta.value("fault_sampler_version", 0) != kFaultSamplerVersion) {
+        throw Error("sweep: --own-pattern: " + o.model + " was trained with fault sampler version " +
+                    std::to_string(meta.value("fault_sampler_version", 0)) + ", this build draws version " +
+                    std::to_string(kFaultSamplerVersion) + " patterns; its pattern cannot be replayed");
+      }
+      o.seed = weight_fault_seed(meta.value("seed", std::uint64_t{1}));
       o.chips = 1;
     }
   } else if (o.own_pattern) {

@@ -170,7 +170,8 @@ TrainReport train(const TrainOptions& o, std::ostream& progress) {
         {"validation_accuracy", val_acc}, {"parameters", n_params}, {"train_seconds", prior_seconds + elapsed},
         {"threads", torch::get_num_threads()}, {"memlapse_version", kVersion}, {"git_revision", kGitRevision},
         {"history", history}, {"fault_training", fault_training_meta(o)}, {"fault_training_state", ft.state()},
-        {"init", o.init}, {"weight_fault_seed", weight_fault_seed(o.seed)}};
+        {"init", o.init}, {"weight_fault_seed", weight_fault_seed(o.seed)},
+        {"fault_sampler_version", kFaultSamplerVersion}};
     save_checkpoint(o.out, *net, &opt, meta);
     rep.test_accuracy = test_acc;
     rep.validation_accuracy = val_acc;

@@ -62,6 +62,11 @@ class FaultModel {
   virtual void inject(Injection& inj, std::uint64_t seed, std::uint64_t chip) const;
 };
 
+// Which faults a (model, seed, chip) draws: bumped whenever any model's draws change, so results
+// record it and a resumed campaign refuses to mix chips drawn by different samplers.
+// 3 = windowed bitmap sampler with 2^(1/4) rate levels and ziggurat skips.
+inline constexpr int kFaultSamplerVersion = 3;
+
 const std::vector<RegistryEntry>& fault_registry();
 // Contract: builds the named model; throws Error for unknown names, keys or bad values.
 std::unique_ptr<FaultModel> make_fault_model(const std::string& name,
