@@ -152,7 +152,8 @@ SweepReport sweep(const SweepOptions& opts, std::ostream& out, std::ostream& pro
   // A fault-aware checkpoint (docs/training.md) is evaluated as it was trained: its quantization
   // format, correction and BN evaluation mode unless given.
   if (std::filesystem::is_directory(o.model) && std::filesystem::exists(o.model + "/meta.json")) {
-    const nlohmann::json ft = read_checkpoint_meta(o.model).value("fault_training", nlohmann::json::object());
+    const nlohmann::json meta = read_checkpoint_meta(o.model);
+    const nlohmann::json ft = meta.value("fault_training", nlohmann::json::object());
     if (!o.format_given && !ft.value("quant", std::string()).empty()) {
       o.format = ft["quant"].get<std::string>();
       o.format_params = ft.value("quant_params", std::map<std::string, std::string>{});
@@ -168,7 +169,6 @@ SweepReport sweep(const SweepOptions& opts, std::ostream& out, std::ostream& pro
         throw Error("sweep: --own-pattern: the checkpoint's pattern comes from fault model '" + tf +
                     "' with its --randbet-fault-opt; give the same --fault and --fault-opt");
       }
-      const nlohmann::json meta = read_checkpoint_meta(o.model);
       if (meta.value("fault_sampler_version", 0) != kFaultSamplerVersion) {
         throw Error("sweep: --own-pattern: " + o.model + " was trained with fault sampler version " +
                     std::to_string(meta.value("fault_sampler_version", 0)) + ", this build draws version " +
