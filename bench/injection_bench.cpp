@@ -2,17 +2,21 @@
 // nested sampler (cost ~ number of faults) against the naive one-uniform-per-bit reference.
 // The registered DRAM models (000 §4) and MLC model run through the same engine (sample -> FaultList
 // -> Injection -> revert), so their cost is comparable with the uniform model's. BM_NestedDirectInject
-// is the uniform model through Injection(image, model, seed, chip) (no FaultList).
+// is the uniform model through Injection(image, model, seed, chip) (no FaultList);
+// BM_NestedDirectInjectPortable the same without the AVX-512 kernels.
 // Items processed = stored value bits examined per chip (88M), so items/s compares directly.
 //   ./injection_bench --benchmark_filter='/2$'      (the argument k means p = 10^-k; /2 is p = 1e-2)
 #include <benchmark/benchmark.h>
 
 #include <cmath>
+#include <cstring>
+#include <span>
 #include <map>
 #include <string>
 
 #include "memlapse/faults/fault_model.h"
 #include "memlapse/faults/nested.h"
+#include "memlapse/faults/simd.h"
 #include "memlapse/faults/layout.h"
 #include "memlapse/faults/uniform.h"
 
@@ -73,6 +77,14 @@ void BM_NestedDirectInject(benchmark::State& s) {
   s.counters.erase("faults/chip");
 }
 
+// The same with the AVX-512 kernels switched off (faults/simd.h): the portable code's speed, on a
+// machine that has them.
+void BM_NestedDirectInjectPortable(benchmark::State& s) {
+  const bool was = set_simd_kernels(false);
+  BM_NestedDirectInject(s);
+  set_simd_kernels(was);
+}
+
 void BM_NestedSampleOnly(benchmark::State& s) {
   const MemoryImage& img = image();
   const UniformBitErrors model(rate(s));
@@ -104,6 +116,28 @@ void BM_NaivePerBitSampleAndInject(benchmark::State& s) {
     faults += f.size();
   }
   report(s, faults);
+}
+
+// The yardstick of issue 4's target ("near one pass over the image"): read and rewrite every byte
+// of the image once (XOR with a byte that changes per iteration, so it cannot be hoisted), 64 bits
+// at a time. No randomness, no records: the memory traffic any dense pass costs.
+void BM_OnePassOverImage(benchmark::State& s) {
+  MemoryImage img = image();
+  std::span<std::uint8_t> bytes = img.mutable_bytes();
+  std::uint64_t k = 0;
+  for (auto _ : s) {
+    const std::uint64_t x = 0x0101010101010101ULL * (++k & 0xFF);
+    std::size_t i = 0;
+    for (; i + 8 <= bytes.size(); i += 8) {
+      std::uint64_t w;
+      std::memcpy(&w, bytes.data() + i, 8);
+      w ^= x;
+      std::memcpy(bytes.data() + i, &w, 8);
+    }
+    for (; i < bytes.size(); ++i) bytes[i] ^= static_cast<std::uint8_t>(x);
+    benchmark::DoNotOptimize(bytes.data());
+  }
+  s.SetItemsProcessed(static_cast<std::int64_t>(s.iterations() * image().total_value_bits()));
 }
 
 // The registered models at the same per-bit rate p (weak cells failing with F = 0.5, so P = 2p;
@@ -149,7 +183,9 @@ BENCHMARK_CAPTURE(BM_ModelSampleAndInject, dram_model3, std::string("dram-model3
 BENCHMARK(BM_MlcSampleAndInject)->Arg(0)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_NestedSampleAndInject)->Arg(6)->Arg(4)->Arg(2)->Arg(1)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_NestedDirectInject)->Arg(6)->Arg(4)->Arg(2)->Arg(1)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_NestedDirectInjectPortable)->Arg(6)->Arg(4)->Arg(2)->Arg(1)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_NestedSampleOnly)->Arg(6)->Arg(4)->Arg(2)->Arg(1)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_OnePassOverImage)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_NaivePerBitSampleAndInject)->Arg(6)->Arg(4)->Arg(2)->Arg(1)->Unit(benchmark::kMillisecond);
 
 }  // namespace

@@ -6,11 +6,13 @@
 //   auto m = make_fault_model("uniform", {{"ber", "1e-3"}});
 //   FaultList f = m->sample(image, /*seed=*/1, /*chip=*/0);
 //   Injection inj(image, f);   // applies; inj.revert() (or its destructor) restores the bytes
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "memlapse/core/schema.h"
@@ -85,8 +87,13 @@ class Injection {
   ~Injection();
   Injection(const Injection&) = delete;
   Injection& operator=(const Injection&) = delete;
-  struct Touched { std::uint32_t tensor; std::uint64_t element; };
-  const std::vector<Touched>& touched() const { return touched_; }
+  // 8 bytes: a region index below 2^16 (the constructors check the image) and a 48-bit word
+  // index (as BitFault). Bit-fields: read them by value.
+  struct Touched {
+    std::uint64_t tensor : 16;
+    std::uint64_t element : 48;
+  };
+  std::span<const Touched> touched() const { return {touched_.data(), touched_.size()}; }
   const MemoryImage& image() const { return *image_; }
   // The number of faults applied (list entries or flipped bits), whether or not they changed a bit.
   std::size_t fault_count() const { return fault_count_; }
@@ -100,12 +107,62 @@ class Injection {
   // UniformBitErrors numbers them), strictly increasing and < value_bits(t); the same as applying
   // the kFlip faults they name. Throws (after reverting) on an index outside the region.
   void flip_value_bits(std::uint32_t t, std::span<const std::uint64_t> bits);
+  // Contract: flip_value_bits of the bits set in `words`: bit i of words[w] names value bit
+  // first + 64 w + i (first a multiple of 64; for_each_nested_window's form), past every bit of an
+  // earlier call on region t. Regions of 8-, 16- or 32-bit words stored without padding take them
+  // a 64-bit word at a time (faults/injection.cpp), others bit by bit.
+  void flip_value_words(std::uint32_t t, std::uint64_t first, std::span<const std::uint64_t> words);
+
+  // A growable array of trivially copyable T that does not zero what it grows into (the undo and
+  // touched lists are written through pointers after a bound is reserved).
+  template <class T>
+  class PodBuffer {
+   public:
+    std::size_t size() const { return size_; }
+    std::size_t capacity() const { return capacity_; }
+    T* data() { return data_.get(); }
+    const T* data() const { return data_.get(); }
+    // Contract: room for `more` entries past size(); pointers into the buffer are invalidated.
+    T* reserve_more(std::size_t more) {
+      if (size_ + more > capacity_) {
+        const std::size_t cap = std::max(size_ + more, 2 * capacity_);
+        std::unique_ptr<T[]> d(new T[cap]);
+        if (size_ != 0) std::copy_n(data_.get(), size_, d.get());
+        data_ = std::move(d);
+        capacity_ = cap;
+      }
+      return data_.get() + size_;
+    }
+    void set_size(std::size_t n) { size_ = n; }
+    void push_back(const T& v) {
+      *reserve_more(1) = v;
+      ++size_;
+    }
+    void clear() { size_ = 0; }
+    void swap(PodBuffer& o) noexcept {
+      data_.swap(o.data_);
+      std::swap(size_, o.size_);
+      std::swap(capacity_, o.capacity_);
+    }
+
+   private:
+    std::unique_ptr<T[]> data_;
+    std::size_t size_ = 0, capacity_ = 0;
+  };
 
  private:
-  void reserve(std::size_t faults);
+  void check_regions() const;
   MemoryImage* image_;
-  std::vector<Touched> touched_;
-  std::vector<std::uint64_t> saved_bytes_;  // byte offset << 8 | original byte
+  PodBuffer<Touched> touched_;
+  PodBuffer<std::uint64_t> saved_bytes_;  // undo records, see injection.cpp
+  // flip_value_words' segments: touched_[touched_begin, touched_end) changed, their original
+  // lane_bytes each at saved_elements_[saved_begin...].
+  struct Segment {
+    std::size_t touched_begin, touched_end, saved_begin;
+    std::uint32_t tensor, lane_bytes;
+  };
+  std::vector<Segment> segments_;
+  PodBuffer<std::uint8_t> saved_elements_;
   std::uint64_t last_saved_ = ~std::uint64_t{0}, last_element_ = ~std::uint64_t{0};
   std::uint32_t last_tensor_ = ~std::uint32_t{0};
   std::size_t fault_count_ = 0;

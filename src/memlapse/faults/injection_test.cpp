@@ -1,11 +1,13 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <bit>
 #include <random>
 
 #include "memlapse/core/error.h"
 #include "memlapse/core/text.h"
 #include "memlapse/faults/fault_model.h"
+#include "memlapse/faults/simd.h"
 #include "memlapse/faults/uniform.h"
 
 namespace memlapse {
@@ -141,7 +143,18 @@ MemoryImage make_large_image(int bits) {
   return img;
 }
 
+// Runs f with the AVX-512 kernels on (where this CPU has them) and off.
+template <class F>
+void with_and_without_simd(F&& f) {
+  const bool was = set_simd_kernels(true);
+  f("simd " + std::string(simd_kernels_enabled() ? "on" : "unavailable"));
+  set_simd_kernels(false);
+  f(std::string("simd off"));
+  set_simd_kernels(was);
+}
+
 TEST(Injection, DirectModelInjectionEqualsInjectingTheSampledList) {
+  with_and_without_simd([](const std::string& mode) {
   for (const int bits : {3, 8, 12, 16, 32}) {
     const MemoryImage clean = make_large_image(bits);
     for (const double p : {1e-5, 3e-3, 0.01, 0.3, 0.9, 1.0}) {
@@ -153,7 +166,7 @@ TEST(Injection, DirectModelInjectionEqualsInjectingTheSampledList) {
           const FaultList list = model->sample(a, 11, chip);
           Injection ia(a, list);
           Injection ib(b, *model, 11, chip);
-          const std::string what = model->name() + " bits " + std::to_string(bits) + " p " + format_double(p);
+          const std::string what = mode + " " + model->name() + " bits " + std::to_string(bits) + " p " + format_double(p);
           ASSERT_EQ(ia.fault_count(), list.size()) << what;
           ASSERT_EQ(ib.fault_count(), list.size()) << what;  // the campaign's faults/chip column
           ASSERT_TRUE(std::equal(a.bytes().begin(), a.bytes().end(), b.bytes().begin(), b.bytes().end())) << what;
@@ -170,6 +183,98 @@ TEST(Injection, DirectModelInjectionEqualsInjectingTheSampledList) {
         }
       }
     }
+  }
+  });
+}
+
+// Random 64-bit masks of density ~q over value bits [first, first + 64 * words) of region t, the
+// bits at or past the region's end cleared.
+std::vector<std::uint64_t> random_words(const MemoryImage& img, std::uint32_t t, std::uint64_t first, std::size_t words,
+                                        double q, unsigned seed) {
+  std::mt19937_64 gen(seed);
+  std::bernoulli_distribution on(q);
+  std::vector<std::uint64_t> out(words, 0);
+  for (std::size_t w = 0; w < words; ++w) {
+    for (int i = 0; i < 64; ++i) {
+      if (first + 64 * w + static_cast<std::uint64_t>(i) < img.value_bits(t) && on(gen)) out[w] |= std::uint64_t{1} << i;
+    }
+  }
+  return out;
+}
+
+// flip_value_words against flip_value_bits with the same bits, per region: bytes, touched(),
+// fault_count() and the revert. Regions end mid-word (the per-bit tail) and the 3- and 12-bit
+// images take the per-bit path throughout; the rest take the word kernels, with and without SIMD.
+TEST(Injection, FlipValueWordsEqualsFlipValueBits) {
+  with_and_without_simd([](const std::string& mode) {
+    for (const int bits : {3, 8, 12, 16, 32}) {
+      const MemoryImage clean = make_large_image(bits);
+      for (const double q : {0.002, 0.05, 0.6}) {
+        MemoryImage a = clean, b = clean;
+        Injection ia(a, FaultList{}), ib(b, FaultList{});
+        std::size_t flips = 0;
+        for (std::uint32_t t = 0; t < clean.tensor_count(); ++t) {
+          // Two calls per region: [0, 64 * k) and the rest (ending past the region's last bit).
+          const std::uint64_t nwords = (clean.value_bits(t) + 63) / 64, k = nwords / 3;
+          for (const auto& [first_word, count] : {std::pair{std::uint64_t{0}, k}, std::pair{k, nwords - k}}) {
+            const auto words = random_words(clean, t, 64 * first_word, static_cast<std::size_t>(count), q, 17 + t);
+            std::vector<std::uint64_t> list;
+            for (std::size_t w = 0; w < words.size(); ++w) {
+              for (std::uint64_t x = words[w]; x != 0; x &= x - 1) list.push_back(64 * (first_word + w) + std::countr_zero(x));
+            }
+            flips += list.size();
+            ia.flip_value_words(t, 64 * first_word, words);
+            ib.flip_value_bits(t, list);
+          }
+        }
+        const std::string what = mode + " bits " + std::to_string(bits) + " q " + format_double(q);
+        ASSERT_GT(flips, 0u) << what;
+        EXPECT_EQ(ia.fault_count(), flips) << what;
+        EXPECT_EQ(ib.fault_count(), flips) << what;
+        ASSERT_TRUE(std::equal(a.bytes().begin(), a.bytes().end(), b.bytes().begin(), b.bytes().end())) << what;
+        ASSERT_EQ(ia.touched().size(), ib.touched().size()) << what;
+        for (std::size_t i = 0; i < ia.touched().size(); ++i) {
+          ASSERT_EQ(ia.touched()[i].tensor, ib.touched()[i].tensor) << what << " " << i;
+          ASSERT_EQ(ia.touched()[i].element, ib.touched()[i].element) << what << " " << i;
+        }
+        ia.revert();
+        EXPECT_TRUE(std::equal(a.bytes().begin(), a.bytes().end(), clean.bytes().begin(), clean.bytes().end())) << what;
+      }
+    }
+  });
+}
+
+TEST(Injection, FlipValueWordsRejectsBitsOutsideTheRegionOrOutOfOrder) {
+  const MemoryImage clean = make_large_image(8);
+  MemoryImage img = clean;
+  auto unchanged = [&] { return std::equal(img.bytes().begin(), img.bytes().end(), clean.bytes().begin(), clean.bytes().end()); };
+  {
+    // Region 1 has 70001 8-bit words = 560008 bits: bit 560008 is the first outside.
+    Injection inj(img, FaultList{});
+    inj.flip_value_words(1, 0, std::vector<std::uint64_t>{0xF0F0});
+    std::vector<std::uint64_t> past(2, 0);
+    past[1] = std::uint64_t{1} << 8;  // words from bit 559936 (= 64 * 8749): bit 560008 is word 1, bit 8
+    EXPECT_THROW(inj.flip_value_words(1, 559936, past), InternalError);
+    EXPECT_TRUE(unchanged());
+  }
+  {
+    Injection inj(img, FaultList{});
+    EXPECT_THROW(inj.flip_value_words(1, 32, std::vector<std::uint64_t>{1}), InternalError);  // not a multiple of 64
+    inj.flip_value_words(1, 6400, std::vector<std::uint64_t>{1});
+    EXPECT_THROW(inj.flip_value_words(1, 0, std::vector<std::uint64_t>{1}), InternalError);  // before an earlier call
+    EXPECT_TRUE(unchanged());
+  }
+}
+
+TEST(Injection, ImagesWithMoreTensorsThanTouchedCanNameAreRejected) {
+  MemoryImage img(make_format("fixed", {{"bits", "8"}}));
+  const std::vector<float> one = {0.5f};
+  for (std::uint32_t t = 0; t <= 65536; ++t) img.add_tensor("t" + std::to_string(t), {1}, one);
+  try {
+    Injection inj(img, FaultList{});
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("65537 tensors"), std::string::npos) << e.what();
   }
 }
 

@@ -5,14 +5,23 @@
 // per-candidate branches, at a cost proportional to the number of candidates (the summary skips
 // empty words). It yields exactly the set the level-by-level merge defines
 // (nested_hits_levels_reference, kept for the tests). Skips are drawn from Exp(1) variates by a
-// ziggurat (no log per skip).
+// ziggurat (no log per skip), 16 at a time (with AVX-512 where the CPU has it, faults/simd.h).
+// Dense rates (r_K >= 2^-8) keep no summary and may hand the window's bitmap over whole
+// (for_each_nested_window) instead of listing its bits.
 #include "memlapse/faults/nested.h"
+
+#include "memlapse/core/error.h"
 
 #include <algorithm>
 #include <bit>
 #include <cmath>
 #include <iterator>
 #include <memory>
+
+#include "memlapse/faults/simd.h"
+#if MEMLAPSE_AVX512_KERNELS
+#include <immintrin.h>
+#endif
 
 namespace memlapse {
 
@@ -46,6 +55,7 @@ const Ladder& ladder() {
 class LevelDraws {
  public:
   explicit LevelDraws(const CounterRng& sub) : key_(sub.bits(0)) {}
+  std::uint64_t key() const { return key_; }
   std::uint64_t bits(std::uint64_t i) const { return mix64(key_ + i * 0x9E3779B97F4A7C15ULL); }
   double uniform(std::uint64_t i) const { return (static_cast<double>(bits(i) >> 11) + 1.0) * 0x1.0p-53; }
 
@@ -131,48 +141,136 @@ inline double gap(const ExpZiggurat& z, std::uint64_t bits, double scale) { retu
 // uses draw i of substream k. next() is the current candidate, or n once the level is exhausted;
 // run_to(end, f) hands every candidate below `end` to f and draws the gaps one by one in a tight
 // loop (the draws depend only on their counter, so consecutive ones overlap in the pipeline).
+// Integer gaps of draws d0 .. d0 + kGapBatch - 1 of a level: trunc(min(Exp(1) * scale, 2^62)), the
+// Exp(1) from the draw's 64 bits (exp1). The fast ziggurat step runs over the whole batch first,
+// then the ~1% of draws it rejects are redone out of line: the same values as exp1 one by one.
+// Two builds of the fast step: plain C++ (the reference) and AVX-512 (8 draws per instruction,
+// chosen at run time where the CPU has AVX-512F/DQ); both use the same IEEE operations in the same
+// order (j converted exactly as the scalar cast rounds it, two multiplies, min, truncation), so
+// they agree bit for bit (nested_test compares them).
+constexpr int kGapBatch = 16;
+
+void fix_rejected_gaps(const std::uint64_t* h, std::uint32_t rejected, double scale, std::uint64_t* out) {
+  for (; rejected != 0; rejected &= rejected - 1) {
+    const int i = std::countr_zero(rejected);
+    const double g = std::min(exp1_slow(h[i]) * scale, 0x1p62);
+    out[i] = static_cast<std::uint64_t>(static_cast<std::int64_t>(g));
+  }
+}
+
+void fill_gaps_scalar(const LevelDraws& rng, std::uint64_t d0, double scale, std::uint64_t* out, int count = kGapBatch) {
+  const ExpZiggurat& z = ziggurat();
+  std::uint64_t h[kGapBatch];
+  std::uint32_t rejected = 0;
+  for (int i = 0; i < count; ++i) {
+    h[i] = rng.bits(d0 + static_cast<std::uint64_t>(i));
+    const std::uint64_t layer = h[i] & 255, j = h[i] >> 8;
+    rejected |= static_cast<std::uint32_t>(j >= z.k[layer]) << i;
+    const double g = std::min(static_cast<double>(j) * z.w[layer] * scale, 0x1p62);
+    out[i] = static_cast<std::uint64_t>(static_cast<std::int64_t>(g));
+  }
+  fix_rejected_gaps(h, rejected, scale, out);
+}
+
+#if MEMLAPSE_AVX512_KERNELS
+// GCC 12's avx512fintrin.h trips -Wuninitialized inside _mm512_srli_epi64 (a false positive).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+MEMLAPSE_AVX512_TARGET void fill_gaps_avx512(const LevelDraws& rng, std::uint64_t d0, double scale, std::uint64_t* out) {
+  const ExpZiggurat& z = ziggurat();
+  alignas(64) std::uint64_t h[kGapBatch];
+  std::uint32_t rejected = 0;
+  const __m512i golden = _mm512_set1_epi64(static_cast<long long>(0x9E3779B97F4A7C15ULL));
+  const __m512i c1 = _mm512_set1_epi64(static_cast<long long>(0xBF58476D1CE4E5B9ULL));
+  const __m512i c2 = _mm512_set1_epi64(static_cast<long long>(0x94D049BB133111EBULL));
+  const __m512i lanes = _mm512_setr_epi64(0, 1, 2, 3, 4, 5, 6, 7);
+  const __m512i key = _mm512_set1_epi64(static_cast<long long>(rng.key()));
+  const __m512d vscale = _mm512_set1_pd(scale), cap = _mm512_set1_pd(0x1p62);
+  for (int b = 0; b < kGapBatch; b += 8) {
+    // bits(i) = mix64(key + i * golden); mix64 adds golden first.
+    const __m512i i = _mm512_add_epi64(_mm512_set1_epi64(static_cast<long long>(d0 + static_cast<std::uint64_t>(b) + 1)), lanes);
+    __m512i x = _mm512_add_epi64(key, _mm512_mullo_epi64(i, golden));
+    x = _mm512_mullo_epi64(_mm512_xor_si512(x, _mm512_srli_epi64(x, 30)), c1);
+    x = _mm512_mullo_epi64(_mm512_xor_si512(x, _mm512_srli_epi64(x, 27)), c2);
+    x = _mm512_xor_si512(x, _mm512_srli_epi64(x, 31));
+    _mm512_store_si512(reinterpret_cast<__m512i*>(h + b), x);
+    const __m512i layer = _mm512_and_si512(x, _mm512_set1_epi64(255));
+    const __m512i j = _mm512_srli_epi64(x, 8);
+    const __m512i k = _mm512_i64gather_epi64(layer, reinterpret_cast<const long long*>(z.k), 8);
+    rejected |= static_cast<std::uint32_t>(_mm512_cmpge_epu64_mask(j, k)) << b;
+    const __m512d w = _mm512_i64gather_pd(layer, z.w, 8);
+    const __m512d g = _mm512_min_pd(_mm512_mul_pd(_mm512_mul_pd(_mm512_cvtepu64_pd(j), w), vscale), cap);
+    _mm512_storeu_si512(reinterpret_cast<__m512i*>(out + b), _mm512_cvttpd_epi64(g));
+  }
+  fix_rejected_gaps(h, rejected, scale, out);
+}
+#pragma GCC diagnostic pop
+#endif
+
+using FillGaps = void (*)(const LevelDraws&, std::uint64_t, double, std::uint64_t*);
+
+void fill_gaps_portable(const LevelDraws& rng, std::uint64_t d0, double scale, std::uint64_t* out) {
+  fill_gaps_scalar(rng, d0, scale, out);
+}
+
+// The build for this CPU, chosen once per level (LevelCandidates keeps it).
+FillGaps fill_gaps_now() {
+#if MEMLAPSE_AVX512_KERNELS
+  if (simd_kernels_enabled()) return fill_gaps_avx512;
+#endif
+  return fill_gaps_portable;
+}
+
+// Positions of C_k in [0, n) in increasing order, by geometric skipping (gap above); the i-th gap
+// uses draw i of substream k. next() is the current candidate, or n once the level is exhausted;
+// run_to(end, f) hands every candidate below `end` to f. Gaps are drawn kGapBatch at a time
+// (fill_gaps): a batch's unused gaps wait for the next call.
 class LevelCandidates {
  public:
   LevelCandidates(const CounterRng& rng, int k, std::uint64_t n)
       : rng_(rng.substream(static_cast<std::uint64_t>(k))), n_(n) {
     const double q = candidate_rate(k);
     scale_ = q >= 1.0 ? 0.0 : -1.0 / std::log1p(-q);  // q = 1: every gap is 0, every bit a candidate
-    next_ = advance(*z_, rng_, draws_, scale_, n_, 0);
+    // Draw 0 alone (most levels of a sparse rate have no candidate at all); batches from draw 1.
+    fill_gaps_scalar(rng_, 0, scale_, gaps_, 1);
+    next_ = std::min(gaps_[0], n_);
+    draws_ = 1;
+    at_ = kGapBatch;
   }
   std::uint64_t next() const { return next_; }
   template <class F>
   void run_to(std::uint64_t end, F&& f) {
-    // The state in locals: f's stores (bitmap words) could alias the members otherwise.
-    const LevelDraws rng = rng_;
-    const ExpZiggurat& z = *z_;
-    const std::uint64_t n = n_;
-    const double scale = scale_;
-    std::uint64_t draws = draws_, c = next_;
-    for (; c < end; c = advance(z, rng, draws, scale, n, c + 1)) f(c);
-    next_ = c;
-    draws_ = draws;
+    // The state in locals: f's stores (bitmap words) could alias the members otherwise. c < n <
+    // 2^62 and a gap <= 2^62, so c + 1 + gap cannot overflow; c is clamped to n at the end.
+    std::uint64_t c = next_;
+    int at = at_;
+    while (c < end) {
+      f(c);
+      if (at == kGapBatch) {
+        refill();
+        at = 0;
+      }
+      c += 1 + gaps_[at++];
+    }
+    at_ = at;
+    next_ = std::min(c, n_);
   }
 
  private:
-  // The candidate after a gap from `base` (draws the next gap), n when it falls outside.
-  static std::uint64_t advance(const ExpZiggurat& z, const LevelDraws& rng, std::uint64_t& draws, double scale,
-                               std::uint64_t n, std::uint64_t base) {
-    if (base >= n) return n;
-    const double g = gap(z, rng.bits(draws++), scale);
-    const std::uint64_t remaining = n - base;
-    // g >= 0, so truncation is the floor; compared in double first so the cast is defined even for
-    // astronomically long gaps.
-    if (!(g < static_cast<double>(remaining))) return n;
-    const std::uint64_t gi = g < 0x1p63 ? static_cast<std::uint64_t>(static_cast<std::int64_t>(g)) : static_cast<std::uint64_t>(g);
-    return gi >= remaining ? n : base + gi;
+  void refill() {
+    fill_(rng_, draws_, scale_, gaps_);
+    draws_ += kGapBatch;
+    at_ = 0;
   }
 
   LevelDraws rng_;
-  const ExpZiggurat* z_ = &ziggurat();
+  FillGaps fill_ = fill_gaps_now();
   std::uint64_t n_;
   double scale_ = 0.0;
   std::uint64_t draws_ = 0;
   std::uint64_t next_ = 0;
+  int at_ = 0;
+  std::uint64_t gaps_[kGapBatch];
 };
 
 // The level K whose interval holds p: (r_{K+1}, r_K] for K < L, (0, r_L] for K = L.
@@ -199,9 +297,11 @@ class LevelUniform {
   double lo_, hi_, width_;
 };
 
-// One window of kWindow bits as a bitmap with two summary levels (a bit per non-zero word, kept
-// while setting; a bit per non-zero summary word, built when draining), so draining costs
-// O(set bits), not O(window).
+// One window of kWindow bits as a bitmap. Sparse rates keep two summary levels (a bit per non-zero
+// word, kept while setting; a bit per non-zero summary word, built when draining), so draining
+// costs O(set bits), not O(window). Dense rates (kDense below: a window's candidates fill a
+// sizeable part of its words) skip the summary: setting a bit is one read-modify-write and the
+// drain scans the words.
 constexpr int kWindowLog = 18;
 constexpr std::uint64_t kWindow = std::uint64_t{1} << kWindowLog;
 struct WindowBitmap {
@@ -211,54 +311,70 @@ struct WindowBitmap {
 
   // Contract: sets bit `off` when `on` (as few instructions as possible: the window's hit count
   // is taken when draining, the top summary level is built there from the 64 summary words).
+  template <bool Dense>
   void set_if(std::uint64_t off, bool on) {
     const std::uint64_t w = off >> 6, m = static_cast<std::uint64_t>(on);
     words[w] |= m << (off & 63);
-    summary[w >> 6] |= m << (w & 63);
+    if constexpr (!Dense) summary[w >> 6] |= m << (w & 63);
   }
   // Contract: writes base + each set bit's offset, increasing, to out; leaves the bitmap empty.
   // May write kSlack entries past the last one (scratch the caller provides): each word's first
-  // four bits are stored unconditionally, so sparse words cost no mispredicted branches.
+  // bits are stored unconditionally (drain_word), so sparse words cost no mispredicted branches.
+  // Dense: the summary is not kept, the first `used` words are scanned.
   static constexpr std::size_t kSlack = 1;
-  std::uint64_t* drain(std::uint64_t base, std::uint64_t* out) {
+  std::uint64_t* drain(std::uint64_t base, std::uint64_t* out, bool dense, std::size_t used) {
+    if (dense) {
+      for (std::size_t w = 0; w < used; ++w) out = drain_word<2>(w, base, out);  // ~0.6 bits per word
+      return out;
+    }
     std::uint64_t top = 0;
     for (std::size_t s = 0; s < kWords / 64; ++s) top |= static_cast<std::uint64_t>(summary[s] != 0) << s;
     for (std::uint64_t t = top; t != 0; t &= t - 1) {
       const auto s = static_cast<std::size_t>(std::countr_zero(t));
       for (std::uint64_t sm = summary[s]; sm != 0; sm &= sm - 1) {
-        const std::size_t w = s * 64 + static_cast<std::size_t>(std::countr_zero(sm));
-        const std::uint64_t wb = base + w * 64;
-        std::uint64_t x = words[w];
-        words[w] = 0;
-        for (int i = 0; i < 4; ++i) {  // ctz(0) = 64 once x is empty: rewritten, not kept
-          *out = wb + static_cast<std::uint64_t>(std::countr_zero(x));
-          out += x != 0;
-          x &= x - 1;
-        }
-        for (; x != 0; x &= x - 1) *out++ = wb + static_cast<std::uint64_t>(std::countr_zero(x));
+        out = drain_word<4>(s * 64 + static_cast<std::size_t>(std::countr_zero(sm)), base, out);
       }
       summary[s] = 0;
     }
     return out;
   }
+  // Contract: empties the bitmap without listing it (after the words were handed out whole).
+  void clear(bool dense, std::size_t used) {
+    if (dense) {
+      std::fill_n(words, used, std::uint64_t{0});
+      return;
+    }
+    for (std::size_t s = 0; s < kWords / 64; ++s) {
+      for (std::uint64_t sm = summary[s]; sm != 0; sm &= sm - 1) words[s * 64 + static_cast<std::size_t>(std::countr_zero(sm))] = 0;
+      summary[s] = 0;
+    }
+  }
+
+ private:
+  // A word's first kAlways bits are stored unconditionally (x | 2^63 is never zero, so the ctz
+  // needs no zero test; an entry past the word's bits is written but not counted).
+  template <int kAlways>
+  std::uint64_t* drain_word(std::size_t w, std::uint64_t base, std::uint64_t* out) {
+    const std::uint64_t wb = base + w * 64;
+    std::uint64_t x = words[w];
+    words[w] = 0;
+    for (int i = 0; i < kAlways; ++i) {
+      *out = wb + static_cast<std::uint64_t>(std::countr_zero(x | kTopBit));
+      out += x != 0;
+      x &= x - 1;
+    }
+    for (; x != 0; x &= x - 1) *out++ = wb + static_cast<std::uint64_t>(std::countr_zero(x));
+    return out;
+  }
+  static constexpr std::uint64_t kTopBit = std::uint64_t{1} << 63;
 };
 
-// The sampler. Sink: `std::uint64_t* take(std::size_t c)` gives room for at most c next hits (in
-// increasing order) plus WindowBitmap::kSlack scratch entries, `void done(std::size_t c)` says
-// c hits are written (possibly none: a window's bound counts the candidates set).
-template <class Sink>
-void nested_hits_impl(const CounterRng& rng, std::uint64_t n, double p, Sink& sink) {
-  if (n == 0 || !(p > 0.0)) return;  // also NaN
-  if (p >= 1.0) {
-    for (std::uint64_t w0 = 0; w0 < n; w0 += kWindow) {
-      const auto c = static_cast<std::size_t>(std::min(kWindow, n - w0));
-      std::uint64_t* o = sink.take(c);
-      for (std::size_t i = 0; i < c; ++i) o[i] = w0 + i;
-      sink.done(c);
-    }
-    return;
-  }
-  const int K = partial_level(p);
+// Dense mode from r_K >= 2^-8: a window then holds ~1,000 or more candidates in its 4,096 words.
+constexpr double kDenseRate = 0x1p-8;
+
+// The window loop of nested_hits_impl (Dense: see WindowBitmap).
+template <bool Dense, class Sink>
+void nested_windows(const CounterRng& rng, std::uint64_t n, double p, int K, WindowBitmap& bm, Sink& sink) {
   // Levels above K: S_{K+1}, every bit whose u_j <= 2^-(K+1) < p, all of them hits.
   std::vector<LevelCandidates> upper;
   upper.reserve(static_cast<std::size_t>(kL - K));
@@ -269,7 +385,6 @@ void nested_hits_impl(const CounterRng& rng, std::uint64_t n, double p, Sink& si
   // Level K: a candidate outside S_{K+1} has its level-K u_j, a hit iff u_j <= p.
   const LevelUniform level_u(rng, K);
   LevelCandidates lk(rng, K, n);
-  const auto bm = std::make_unique<WindowBitmap>();
   for (std::uint64_t w0 = 0; w0 < n; w0 += kWindow) {
     // Jump over windows without candidates (sparse rates over huge ranges).
     std::uint64_t first = lk.next();
@@ -281,7 +396,7 @@ void nested_hits_impl(const CounterRng& rng, std::uint64_t n, double p, Sink& si
     for (std::size_t i = 0; i < upper.size();) {
       LevelCandidates& lv = upper[i];
       lv.run_to(w1, [&](std::uint64_t c) {
-        bm->set_if(c - w0, true);
+        bm.set_if<Dense>(c - w0, true);
         ++count;
       });
       if (lv.next() >= n) {
@@ -295,37 +410,68 @@ void nested_hits_impl(const CounterRng& rng, std::uint64_t n, double p, Sink& si
     // S_{K+1} is wasted (rate ~2^-(K+1)) but keeps the loop free of data-dependent branches.
     lk.run_to(w1, [&](std::uint64_t c) {
       const bool hit = level_u(c) <= p;
-      bm->set_if(c - w0, hit);
+      bm.set_if<Dense>(c - w0, hit);
       count += hit;
     });
-    if (count == 0) continue;
-    std::uint64_t* const out = sink.take(static_cast<std::size_t>(count));
-    const auto c = static_cast<std::size_t>(bm->drain(w0, out) - out);
-    sink.done(c);
+    if (count != 0) sink.window(w0, w1, count, bm, Dense);
   }
 }
 
+// The sampler. Per non-empty window [w0, w1) it forms the hit bitmap and calls
+// sink.window(w0, w1, count, bm, dense), where count bounds the hits (candidates set) and the sink
+// must leave bm empty (drain or clear with the same `dense`).
+template <class Sink>
+void nested_hits_impl(const CounterRng& rng, std::uint64_t n, double p, Sink& sink) {
+  if (n == 0 || !(p > 0.0)) return;  // also NaN
+  MEMLAPSE_CHECK(n < (std::uint64_t{1} << 62), "nested sampler: a range of 2^62 bits or more");
+  const auto bm = std::make_unique<WindowBitmap>();
+  if (p >= 1.0) {
+    for (std::uint64_t w0 = 0; w0 < n; w0 += kWindow) {
+      const std::uint64_t w1 = n - w0 > kWindow ? w0 + kWindow : n;
+      for (std::uint64_t j = w0; j < w1; ++j) bm->set_if<true>(j - w0, true);
+      sink.window(w0, w1, w1 - w0, *bm, true);
+    }
+    return;
+  }
+  const int K = partial_level(p);
+  if (ladder().r[K] >= kDenseRate) {
+    nested_windows<true>(rng, n, p, K, *bm, sink);
+  } else {
+    nested_windows<false>(rng, n, p, K, *bm, sink);
+  }
+}
+
+// Words of a window [w0, w1).
+std::size_t window_words(std::uint64_t w0, std::uint64_t w1) { return static_cast<std::size_t>((w1 - w0 + 63) / 64); }
+
 struct VectorSink {
   std::vector<std::uint64_t>& out;
-  std::size_t at = 0;
-  std::uint64_t* take(std::size_t c) {
-    at = out.size();
-    out.resize(at + c + WindowBitmap::kSlack);
-    return out.data() + at;
+  void window(std::uint64_t w0, std::uint64_t w1, std::uint64_t count, WindowBitmap& bm, bool dense) {
+    const std::size_t at = out.size();
+    out.resize(at + static_cast<std::size_t>(count) + WindowBitmap::kSlack);
+    const auto c = static_cast<std::size_t>(bm.drain(w0, out.data() + at, dense, window_words(w0, w1)) - (out.data() + at));
+    out.resize(at + c);
   }
-  void done(std::size_t c) { out.resize(at + c); }
 };
 
 template <class F>
 struct BlockSink {
   F& f;
   std::vector<std::uint64_t> buf;
-  std::uint64_t* take(std::size_t c) {
-    buf.resize(c + WindowBitmap::kSlack);
-    return buf.data();
-  }
-  void done(std::size_t c) {
+  void window(std::uint64_t w0, std::uint64_t w1, std::uint64_t count, WindowBitmap& bm, bool dense) {
+    buf.resize(static_cast<std::size_t>(count) + WindowBitmap::kSlack);
+    const auto c = static_cast<std::size_t>(bm.drain(w0, buf.data(), dense, window_words(w0, w1)) - buf.data());
     if (c != 0) f(std::span<const std::uint64_t>(buf.data(), c));
+  }
+};
+
+template <class F>
+struct WordSink {
+  F& f;
+  void window(std::uint64_t w0, std::uint64_t w1, std::uint64_t, WindowBitmap& bm, bool dense) {
+    const std::size_t used = window_words(w0, w1);
+    f(w0, std::span<const std::uint64_t>(bm.words, used));
+    bm.clear(dense, used);
   }
 };
 
@@ -339,6 +485,8 @@ void merge_union(const std::vector<std::uint64_t>& a, const std::vector<std::uin
 }  // namespace
 
 double exp1_from_bits(std::uint64_t bits) { return exp1(ziggurat(), bits); }
+
+
 
 void for_each_nested_hit(const CounterRng& rng, std::uint64_t n, double p,
                          const std::function<void(std::uint64_t)>& hit) {
@@ -354,6 +502,14 @@ void for_each_nested_block(const CounterRng& rng, std::uint64_t n, double p,
   BlockSink<const std::function<void(std::span<const std::uint64_t>)>> sink{block, {}};
   nested_hits_impl(rng, n, p, sink);
 }
+
+void for_each_nested_window(const CounterRng& rng, std::uint64_t n, double p,
+                            const std::function<void(std::uint64_t, std::span<const std::uint64_t>)>& window) {
+  WordSink<const std::function<void(std::uint64_t, std::span<const std::uint64_t>)>> sink{window};
+  nested_hits_impl(rng, n, p, sink);
+}
+
+bool nested_windows_are_dense(double p) { return p >= 1.0 || (p > 0.0 && ladder().r[partial_level(p)] >= kDenseRate); }
 
 void append_nested_hits(const CounterRng& rng, std::uint64_t n, double p, std::vector<std::uint64_t>& out) {
   if (n > 0 && p > 0.0) {

@@ -18,7 +18,8 @@
 // floating-point rounding of the skips), so the count is Binomial(n, p); p <= 2^-48 is handled
 // exactly through I_L, p >= 1 hits every bit, p <= 0 (or NaN) none.
 // The engine (nested.cpp) forms the union per window of 2^18 bits in a bitmap and drains it in
-// order; nested_hits_levels_reference computes the same set by merging, for the tests.
+// order (or hands the bitmap over, for_each_nested_window); nested_hits_levels_reference computes
+// the same set by merging, for the tests. n must be < 2^62 (Error otherwise).
 // Example:
 //   for_each_nested_hit(CounterRng(seed, chip, tensor), n_bits, 1e-3, [&](std::uint64_t j) {...});
 #include <cstdint>
@@ -46,6 +47,16 @@ void append_nested_hits(const CounterRng& rng, std::uint64_t n, double p, std::v
 // call per non-empty window of 2^18 bits): for callers that convert hits in bulk.
 void for_each_nested_block(const CounterRng& rng, std::uint64_t n, double p,
                            const std::function<void(std::span<const std::uint64_t>)>& block);
+
+// Contract: the same hits as for_each_nested_hit as bitmaps, one call per non-empty window of 2^18
+// bits, in increasing order: window(w0, words) with bit i of words[w] set iff w0 + 64 w + i is a
+// hit; words.size() = ceil((min(n, w0 + 2^18) - w0) / 64), bits at or past n are clear. Meant for
+// dense rates (nested_windows_are_dense), where the words are a fair part of the hits' size.
+void for_each_nested_window(const CounterRng& rng, std::uint64_t n, double p,
+                            const std::function<void(std::uint64_t, std::span<const std::uint64_t>)>& window);
+// Contract: whether the engine runs its dense mode at rate p (p >= ~2^-8.25: a window's hits then
+// fill a sizeable share of its words). Only a performance hint; the hits do not depend on it.
+bool nested_windows_are_dense(double p);
 
 // The same construction computed the simple way (level by level, merging sorted candidate lists):
 // bit-identical to the fast sampler; for the tests.

@@ -1,8 +1,10 @@
 #include "memlapse/faults/nested.h"
+#include "memlapse/faults/simd.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <bit>
 #include <array>
 #include <cmath>
 
@@ -122,10 +124,42 @@ TEST(NestedErrors, EngineIsBitIdenticalToTheLevelByLevelConstruction) {
         });
         EXPECT_EQ(blocks, want);
         EXPECT_LE(calls, (n + (1u << 18) - 1) >> 18);
+        // The window bitmaps name the same bits; each window's words end at n (bits past it clear).
+        std::vector<std::uint64_t> from_words;
+        std::uint64_t last_w0 = 0;
+        bool first_window = true;
+        for_each_nested_window(rng, n, p, [&](std::uint64_t w0, std::span<const std::uint64_t> words) {
+          EXPECT_EQ(w0 % (1u << 18), 0u);
+          EXPECT_TRUE(first_window || w0 > last_w0);
+          first_window = false;
+          last_w0 = w0;
+          EXPECT_EQ(words.size(), (std::min<std::uint64_t>(n, w0 + (1u << 18)) - w0 + 63) / 64);
+          for (std::size_t w = 0; w < words.size(); ++w) {
+            for (std::uint64_t x = words[w]; x != 0; x &= x - 1) from_words.push_back(w0 + 64 * w + std::countr_zero(x));
+          }
+        });
+        EXPECT_EQ(from_words, want) << "seed " << seed << " n " << n << " p " << p;
       }
     }
   }
   EXPECT_GT(total, 1000000u);
+}
+
+// The AVX-512 skip draws (where this CPU has them) give the same hits as the portable code.
+TEST(NestedErrors, SimdAndPortableDrawsGiveTheSameHits) {
+  if (!simd_kernels_available()) GTEST_SKIP() << "no AVX-512 kernels on this build or CPU: only the portable code runs";
+  for (const double p : {1e-6, 3e-4, 0.01, 0.03, 0.3, 0.77}) {
+    for (const std::uint64_t n : {std::uint64_t{100}, std::uint64_t{3000001}}) {
+      const CounterRng rng(9, 2, n);
+      const bool was = set_simd_kernels(false);
+      const auto portable = hits(rng, n, p);
+      set_simd_kernels(true);
+      const auto simd = hits(rng, n, p);
+      set_simd_kernels(was);
+      EXPECT_EQ(simd, portable) << "n " << n << " p " << p;
+      EXPECT_FALSE(n > 1000 && simd.empty()) << "n " << n << " p " << p;
+    }
+  }
 }
 
 struct CountCase {

@@ -59,8 +59,14 @@ FaultList UniformBitErrors::sample(const MemoryImage& image, std::uint64_t seed,
 void UniformBitErrors::inject(Injection& inj, std::uint64_t seed, std::uint64_t chip) const {
   const MemoryImage& image = inj.image();
   for (std::uint32_t t = 0; t < image.tensor_count(); ++t) {
-    for_each_nested_block(CounterRng(seed, chip, t), image.value_bits(t), ber_,
-                          [&](std::span<const std::uint64_t> block) { inj.flip_value_bits(t, block); });
+    // Dense rates hand over the sampler's window bitmaps (no list of hits); sparse ones the hits.
+    if (nested_windows_are_dense(ber_)) {
+      for_each_nested_window(CounterRng(seed, chip, t), image.value_bits(t), ber_,
+                             [&](std::uint64_t w0, std::span<const std::uint64_t> words) { inj.flip_value_words(t, w0, words); });
+    } else {
+      for_each_nested_block(CounterRng(seed, chip, t), image.value_bits(t), ber_,
+                            [&](std::span<const std::uint64_t> block) { inj.flip_value_bits(t, block); });
+    }
   }
 }
 
