@@ -137,15 +137,11 @@ double candidate_rate(int k) {
 // converting (astronomically long gaps).
 inline double gap(const ExpZiggurat& z, std::uint64_t bits, double scale) { return exp1(z, bits) * scale; }
 
-// Positions of C_k in [0, n) in increasing order, by geometric skipping (gap above); the i-th gap
-// uses draw i of substream k. next() is the current candidate, or n once the level is exhausted;
-// run_to(end, f) hands every candidate below `end` to f and draws the gaps one by one in a tight
-// loop (the draws depend only on their counter, so consecutive ones overlap in the pipeline).
 // Integer gaps of draws d0 .. d0 + kGapBatch - 1 of a level: trunc(min(Exp(1) * scale, 2^62)), the
 // Exp(1) from the draw's 64 bits (exp1). The fast ziggurat step runs over the whole batch first,
 // then the ~1% of draws it rejects are redone out of line: the same values as exp1 one by one.
 // Two builds of the fast step: plain C++ (the reference) and AVX-512 (8 draws per instruction,
-// chosen at run time where the CPU has AVX-512F/DQ); both use the same IEEE operations in the same
+// chosen at run time, faults/simd.h); both use the same IEEE operations in the same
 // order (j converted exactly as the scalar cast rounds it, two multiplies, min, truncation), so
 // they agree bit for bit (nested_test compares them).
 constexpr int kGapBatch = 16;
