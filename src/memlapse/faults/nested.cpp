@@ -138,34 +138,21 @@ double candidate_rate(int k) {
 inline double gap(const ExpZiggurat& z, std::uint64_t bits, double scale) { return exp1(z, bits) * scale; }
 
 // Integer gaps of draws d0 .. d0 + kGapBatch - 1 of a level: trunc(min(Exp(1) * scale, 2^62)), the
-// Exp(1) from the draw's 64 bits (exp1). The fast ziggurat step runs over the whole batch first,
-// then the ~1% of draws it rejects are redone out of line: the same values as exp1 one by one.
-// Two builds of the fast step: plain C++ (the reference) and AVX-512 (8 draws per instruction,
+// Exp(1) from the draw's 64 bits (exp1). Two builds: plain C++ (the reference, exp1 draw by draw)
+// and AVX-512 (the ziggurat's fast step 8 draws per instruction, the ~1% it rejects redone by exp1;
 // chosen at run time, faults/simd.h); both use the same IEEE operations in the same
 // order (j converted exactly as the scalar cast rounds it, two multiplies, min, truncation), so
 // they agree bit for bit (nested_test compares them).
 constexpr int kGapBatch = 16;
 
-void fix_rejected_gaps(const std::uint64_t* h, std::uint32_t rejected, double scale, std::uint64_t* out) {
-  for (; rejected != 0; rejected &= rejected - 1) {
-    const int i = std::countr_zero(rejected);
-    const double g = std::min(exp1_slow(h[i]) * scale, 0x1p62);
-    out[i] = static_cast<std::uint64_t>(static_cast<std::int64_t>(g));
-  }
+// One integer gap from a draw's 64 bits: trunc(min(Exp(1) * scale, 2^62)), Exp(1) by exp1.
+std::uint64_t gap_from_bits(const ExpZiggurat& z, std::uint64_t h, double scale) {
+  return static_cast<std::uint64_t>(static_cast<std::int64_t>(std::min(exp1(z, h) * scale, 0x1p62)));
 }
 
-void fill_gaps_scalar(const LevelDraws& rng, std::uint64_t d0, double scale, std::uint64_t* out, int count = kGapBatch) {
+void fill_gaps_scalar(const LevelDraws& rng, std::uint64_t d0, double scale, std::uint64_t* out) {
   const ExpZiggurat& z = ziggurat();
-  std::uint64_t h[kGapBatch];
-  std::uint32_t rejected = 0;
-  for (int i = 0; i < count; ++i) {
-    h[i] = rng.bits(d0 + static_cast<std::uint64_t>(i));
-    const std::uint64_t layer = h[i] & 255, j = h[i] >> 8;
-    rejected |= static_cast<std::uint32_t>(j >= z.k[layer]) << i;
-    const double g = std::min(static_cast<double>(j) * z.w[layer] * scale, 0x1p62);
-    out[i] = static_cast<std::uint64_t>(static_cast<std::int64_t>(g));
-  }
-  fix_rejected_gaps(h, rejected, scale, out);
+  for (int i = 0; i < kGapBatch; ++i) out[i] = gap_from_bits(z, rng.bits(d0 + static_cast<std::uint64_t>(i)), scale);
 }
 
 #if MEMLAPSE_AVX512_KERNELS
@@ -198,23 +185,22 @@ MEMLAPSE_AVX512_TARGET void fill_gaps_avx512(const LevelDraws& rng, std::uint64_
     const __m512d g = _mm512_min_pd(_mm512_mul_pd(_mm512_mul_pd(_mm512_cvtepu64_pd(j), w), vscale), cap);
     _mm512_storeu_si512(reinterpret_cast<__m512i*>(out + b), _mm512_cvttpd_epi64(g));
   }
-  fix_rejected_gaps(h, rejected, scale, out);
+  for (; rejected != 0; rejected &= rejected - 1) {  // the ~1% the fast step rejects: exp1 one by one
+    const int i = std::countr_zero(rejected);
+    out[i] = gap_from_bits(z, h[i], scale);
+  }
 }
 #pragma GCC diagnostic pop
 #endif
 
 using FillGaps = void (*)(const LevelDraws&, std::uint64_t, double, std::uint64_t*);
 
-void fill_gaps_portable(const LevelDraws& rng, std::uint64_t d0, double scale, std::uint64_t* out) {
-  fill_gaps_scalar(rng, d0, scale, out);
-}
-
 // The build for this CPU, chosen once per level (LevelCandidates keeps it).
 FillGaps fill_gaps_now() {
 #if MEMLAPSE_AVX512_KERNELS
   if (simd_kernels_enabled()) return fill_gaps_avx512;
 #endif
-  return fill_gaps_portable;
+  return fill_gaps_scalar;
 }
 
 // Positions of C_k in [0, n) in increasing order, by geometric skipping (gap above); the i-th gap
@@ -228,8 +214,7 @@ class LevelCandidates {
     const double q = candidate_rate(k);
     scale_ = q >= 1.0 ? 0.0 : -1.0 / std::log1p(-q);  // q = 1: every gap is 0, every bit a candidate
     // Draw 0 alone (most levels of a sparse rate have no candidate at all); batches from draw 1.
-    fill_gaps_scalar(rng_, 0, scale_, gaps_, 1);
-    next_ = std::min(gaps_[0], n_);
+    next_ = std::min(gap_from_bits(ziggurat(), rng_.bits(0), scale_), n_);
     draws_ = 1;
     at_ = kGapBatch;
   }
