@@ -7,8 +7,10 @@ PACKAGES=(
   libtorch-dev libopenblas0-pthread          # LibTorch 1.13 (CPU) + a fast BLAS for it
   dataset-fashion-mnist                       # /usr/share/datasets/fashion-mnist/*.gz
   zlib1g-dev nlohmann-json3-dev libcli11-dev  # IDX .gz reading, JSON, command line
+  libtomlplusplus-dev libsqlite3-dev          # experiment files (TOML), results store (SQLite)
   libgtest-dev libgmock-dev libbenchmark-dev  # tests and benchmarks
   python3 python3-torch python3-torchvision   # tests export a TorchScript model at test time
+  chromium                                    # the HTML report is tested in headless Chromium
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

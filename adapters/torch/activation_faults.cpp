@@ -44,7 +44,7 @@ torch::Tensor q_of(const torch::Tensor& flat, const torch::Tensor& like) { retur
 }  // namespace
 
 std::string rate_key_of(const std::string& model) {
-  for (const auto& e : fault_registry()) {
+  for (const auto& e : fault_registry().entries()) {
     if (e.name != model) continue;
     for (const auto& p : e.schema.specs()) if (p.name == "ber") return "ber";
     for (const auto& p : e.schema.specs()) if (!p.name.empty() && p.name[0] == 'P') return p.name;
@@ -147,6 +147,11 @@ ActivationFaults::~ActivationFaults() { remove(); }
 void ActivationFaults::set_chip(std::uint64_t chip) {
   chip_ = chip;
   pass_ = 0;
+}
+
+void ActivationFaults::set_fault_model(const std::string& model, const std::map<std::string, std::string>& params) {
+  models_.clear();
+  for (std::size_t i = 0; i < specs_.size(); ++i) models_.push_back(make_fault_model(model, params));
 }
 
 void ActivationFaults::set_point(const std::string& key, double value) {

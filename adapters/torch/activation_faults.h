@@ -66,6 +66,9 @@ class ActivationFaults {
   // Contract: sets fault-model parameter `key` of every spec to `value` (a sweep point; the specs'
   // own RATE is their "ber").
   void set_point(const std::string& key, double value);
+  // Contract: every site's faults come from `model` with `params` (the partition the activations
+  // are placed in, at a sweep point).
+  void set_fault_model(const std::string& model, const std::map<std::string, std::string>& params);
   // Contract: with inject false the sites still store (quantize) values but inject no faults.
   void set_inject(bool inject) { inject_ = inject; }
   // Contract: installs / removes the hook on the network.

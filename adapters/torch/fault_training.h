@@ -26,6 +26,7 @@
 #include "adapters/torch/activation_faults.h"
 #include "adapters/torch/api.h"
 #include "adapters/torch/network.h"
+#include "memlapse/experiment/checkpoint.h"
 #include "memlapse/faults/fault_model.h"
 #include "memlapse/image/memory_image.h"
 
@@ -65,9 +66,6 @@ class QuantizedWeights {
 // target * s / steps in step s = epoch / every, capped at target; steps = 0: target throughout
 // (non-curricular retraining).
 double curricular_rate(int epoch, double target, int every, int steps);
-// The fault seed of training seed `train_seed`: RANDBET's step s draws chip s of it, PATTBET
-// always chip 0 (`memlapse sweep --own-pattern` evaluates that pattern).
-std::uint64_t weight_fault_seed(std::uint64_t train_seed);
 // Contract: RANDBET's rate in `epoch`: p, or for the curricular variant p/20 rising linearly to p
 // at half of the epochs (004 App. G.4).
 double randbet_rate(const TrainOptions& o, int epoch);

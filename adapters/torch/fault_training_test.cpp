@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "adapters/torch/activation_faults.h"
+#include "adapters/torch/api.h"
 #include "adapters/torch/fault_training.h"
 #include "adapters/torch/network.h"
 #include "cli.h"
@@ -18,6 +19,9 @@ namespace memlapse::torch_adapter {
 namespace {
 
 namespace fs = std::filesystem;
+
+// The CLI evaluates and trains through the model backend: here, the linked LibTorch adapter.
+const bool kBackend = (use_torch_backend(), true);
 
 std::vector<torch::Tensor> snapshot(ZooNetwork& net) {
   std::vector<torch::Tensor> out;
@@ -339,11 +343,14 @@ TEST(Checkpoint, TrainWritesTheOptionsAndSweepEvaluatesInTheCheckpointFormat) {
                      "--threads", "1", "--faults-in", "both", "--out", (d / "s").string()},
                     out2, err2);
   ASSERT_EQ(rc, 0) << err2.str();
-  std::ifstream cin(d / "s" / "config.json");
-  auto cfg = nlohmann::json::parse(cin);
-  EXPECT_EQ(cfg["campaign"]["format"]["params"]["bits"], "4");
-  EXPECT_EQ(cfg["campaign"]["correct"], "zero");
-  EXPECT_EQ(cfg["campaign"]["faults_in"], "both");
+  // The checkpoint's format, correction and activation sites are what the sweep evaluated.
+  std::ifstream cin(d / "s" / "results.json");
+  const auto info = nlohmann::json::parse(cin)["points"][0]["info"];
+  EXPECT_EQ(info["format_params"]["bits"], "4");
+  EXPECT_EQ(info["format_name"], "rquant");
+  EXPECT_EQ(info["correct"], "zero");
+  EXPECT_EQ(info["activation_sites"], "ofm:conv");
+  EXPECT_TRUE(info["weights_faulty"].get<bool>());
 }
 
 

@@ -6,7 +6,7 @@
 
 #include "adapters/torch/api.h"
 #include "memlapse/core/error.h"
-#include "memlapse/experiment/svg_plot.h"
+#include "memlapse/core/file.h"
 
 namespace memlapse::torch_adapter {
 

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "adapters/torch/api.h"
+#include "memlapse/experiment/zoo.h"
 #include "adapters/torch/network.h"
 #include "cli.h"
 #include "memlapse/core/error.h"
@@ -26,6 +27,7 @@ struct CliRun {
 };
 
 CliRun cli(std::vector<std::string> args) {
+  use_torch_backend();  // the CLI evaluates and trains through the linked LibTorch adapter
   args.insert(args.begin(), "memlapse");
   std::ostringstream out, err;
   int rc = cli::run_cli(args, out, err);
@@ -85,7 +87,7 @@ TEST(Zoo, SimpleNetAtWidthOneHasTable6WeightCount) {
 }
 
 TEST(Zoo, EveryArchitectureRunsAndUnknownNamesAreErrors) {
-  for (const auto& e : zoo_registry()) {
+  for (const auto& e : zoo_architectures()) {  // every torch-free schema has a builder
     auto net = build_zoo(e.name, e.name == "lenet5" ? std::map<std::string, std::string>{}
                                                     : std::map<std::string, std::string>{{"width", "0.25"}, {"norm", "bn"}}, 1);
     net->set_training(false);
@@ -123,7 +125,7 @@ TEST(TorchScript, ModelExportedByPython3LoadsRunsAndExposesItsParameters) {
   auto j = read_json(out / "results.json");
   EXPECT_EQ(j["points"][0]["mismatch_mean"].get<double>(), 0.0);
   EXPECT_GT(j["points"][1]["faults_mean"].get<double>(), 0.0);
-  EXPECT_EQ(j["stored_bits"].get<std::uint64_t>(), static_cast<std::uint64_t>(expect_numel) * 8);
+  EXPECT_EQ(j["points"][0]["info"]["partitions"][0]["stored_bits"].get<std::uint64_t>(), static_cast<std::uint64_t>(expect_numel) * 8);
 }
 
 TEST(TorchScript, MissingOrInvalidFileIsAClearError) {
@@ -187,19 +189,17 @@ TEST(Sweep, ShortSweepThroughTheCliWritesEveryOutput) {
   ASSERT_EQ(r.rc, 0) << r.err;
   EXPECT_NE(r.out.find("clean error"), std::string::npos);
   auto j = read_json(out / "results.json");
-  for (const char* k : {"model", "format", "fault_model", "seed", "clean_error", "points"}) EXPECT_TRUE(j.contains(k)) << k;
+  for (const char* k : {"experiment", "spec", "memlapse_version", "git_revision", "points"}) EXPECT_TRUE(j.contains(k)) << k;
   ASSERT_EQ(j["points"].size(), 2u);
-  for (const char* k : {"ber", "chips", "error_mean", "error_std", "error_ci_low", "error_ci_high", "mismatch_mean"}) {
+  for (const char* k : {"values", "chips", "error_mean", "error_std", "error_ci_low", "error_ci_high", "mismatch_mean", "info"}) {
     EXPECT_TRUE(j["points"][0].contains(k)) << k;
   }
   EXPECT_EQ(j["points"][1]["chips"], 3);
+  EXPECT_EQ(j["points"][1]["values"]["partition.main.fault.ber"], 1e-2);
   EXPECT_LE(j["points"][0]["error_ci_low"].get<double>(), j["points"][0]["error_mean"].get<double>());
-  auto cfg = read_json(out / "config.json");
-  EXPECT_TRUE(cfg.contains("memlapse_version"));
-  EXPECT_TRUE(cfg.contains("git_revision"));
-  EXPECT_EQ(cfg["campaign"]["seed"], 5);
+  EXPECT_EQ(j["spec"]["sweep"]["seed"], 5);
+  for (const char* f : {"results.db", "spec.toml", "placement.toml", "report.html", "error_vs_ber.svg"}) EXPECT_TRUE(fs::exists(out / f)) << f;
   EXPECT_EQ(csv_without_times(out / "results.csv").size(), 7u);
-  EXPECT_TRUE(fs::exists(out / "error_vs_ber.svg"));
   // Rerunning into the same directory without --resume never overwrites finished work.
   r = cli({"sweep", "--model", tiny_checkpoint(), "--ber", "1e-3,1e-2", "--chips", "3", "--seed", "5", "--limit", "300",
            "--out", out.string()});
@@ -291,6 +291,46 @@ TEST(Sweep, BadInputsAreClearErrors) {
   r = cli({"sweep", "--model", "lenet5", "--ber", "1e-3", "--data", "/nonexistent/dir", "--out", out.string()});
   EXPECT_EQ(r.rc, 1);
   EXPECT_NE(r.err.find("/nonexistent/dir"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace memlapse::torch_adapter
+
+namespace memlapse::torch_adapter {
+namespace {
+
+// Every example experiment in configs/ runs end to end, shortened with --set (1 epoch on 300
+// training images, 2 chips on a few hundred test images).
+TEST(Configs, EveryExampleRunsShortened) {
+  if (!have_fashion_mnist()) GTEST_SKIP() << "dataset-fashion-mnist not installed";
+  const fs::path root = fs::path(MEMLAPSE_SOURCE_DIR) / "configs";
+  ASSERT_TRUE(fs::exists(root)) << root;
+  std::size_t ran = 0;
+  for (const auto& entry : fs::directory_iterator(root)) {
+    if (entry.path().extension() != ".toml") continue;
+    const std::string name = entry.path().stem().string();
+    const fs::path out = tmp("config_" + name);
+    std::vector<std::string> args = {"run", entry.path().string(), "--out", out.string(), "--set", "output.report=true"};
+    const std::string text = [&] { std::ifstream in(entry.path()); std::stringstream s; s << in.rdbuf(); return s.str(); }();
+    if (text.find("[train]") != std::string::npos) {
+      for (const char* s : {"train.epochs=1", "train.eval_limit=100", "train.threads=1", "model.threads=1"}) {
+        args.push_back("--set");
+        args.push_back(s);
+      }
+    }
+    if (text.find("[sweep]") != std::string::npos) {
+      for (const std::string& s : {std::string("sweep.chips=2"), std::string("data.limit=") + (name == "002_edram" ? "100" : "300")}) {
+        args.push_back("--set");
+        args.push_back(s);
+      }
+    }
+    const CliRun r = cli(args);
+    EXPECT_EQ(r.rc, 0) << name << ": " << r.err;
+    EXPECT_TRUE(fs::exists(out / "results.db")) << name;
+    EXPECT_TRUE(fs::exists(out / "report.html")) << name;
+    ++ran;
+  }
+  EXPECT_EQ(ran, 6u);
 }
 
 }  // namespace

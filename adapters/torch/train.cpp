@@ -22,14 +22,10 @@ double lr_at(const TrainOptions& o, int epoch) {
   return o.lr * std::pow(o.step_gamma, epoch / std::max(1, o.step_epochs));
 }
 
+// Ranges and choices of every option are the train schema's (experiment/train_spec.cpp), checked
+// when the options are read; what remains are the combinations a schema cannot express.
 void validate(const TrainOptions& o) {
-  if (o.epochs < 1) throw Error("train: --epochs must be >= 1");
-  if (o.batch_size < 1) throw Error("train: --batch-size must be >= 1");
-  if (!(o.lr > 0)) throw Error("train: --lr must be > 0");
-  if (o.momentum < 0 || o.momentum >= 1) throw Error("train: --momentum must be in [0, 1)");
-  if (o.weight_decay < 0) throw Error("train: --weight-decay must be >= 0");
-  if (o.schedule != "cosine" && o.schedule != "step") throw Error("train: --schedule '" + o.schedule + "'; expected cosine or step");
-  if (o.out.empty()) throw Error("train: --out (checkpoint directory) is required");
+  if (o.out.empty()) throw Error("train.out: the checkpoint directory is required");
   validate_fault_training(o);
 }
 
@@ -79,7 +75,8 @@ TrainReport train(const TrainOptions& o, std::ostream& progress) {
     history = meta.value("history", nlohmann::json::array());
     prior_seconds = meta.value("train_seconds", 0.0);
     trainer_state = meta.value("fault_training_state", nlohmann::json::object());
-    if (meta.value("fault_training", fault_training_meta(TrainOptions{})) != fault_training_meta(o)) {
+    static const TrainOptions kDefaults;
+    if (meta.value("fault_training", fault_training_meta(kDefaults)) != fault_training_meta(o)) {
       throw Error(o.out + ": checkpoint was trained with other fault-training options (meta.json 'fault_training'); "
                   "resume with the same options");
     }

@@ -1,10 +1,12 @@
 // The model zoo: lenet5, simplenet (004 App. F, Table 6, MNIST variant) and a small ResNet.
 // Every architecture is registered here with its parameter schema.
 #include <cmath>
+#include <map>
 
 #include "adapters/torch/api.h"
 #include "adapters/torch/network.h"
 #include "memlapse/core/error.h"
+#include "memlapse/experiment/zoo.h"
 
 namespace memlapse::torch_adapter {
 namespace {
@@ -162,60 +164,36 @@ nn::Sequential resnet(int64_t in_ch, int64_t classes, int64_t blocks, double wid
   return seq;
 }
 
-void check_norm(const std::string& norm, const std::string& arch) {
-  if (norm != "gn" && norm != "bn" && norm != "none") {
-    throw Error(arch + ": parameter 'norm' = '" + norm + "'; expected gn, bn or none");
-  }
+// The builder of every architecture of zoo_architectures() (checked by a test).
+using Builder = nn::Sequential (*)(const ParamValues&);
+const std::map<std::string, Builder>& builders() {
+  static const std::map<std::string, Builder> kBuilders = {
+      {"lenet5", [](const ParamValues& v) { return lenet5(v.get_int("in_channels"), v.get_int("classes")); }},
+      {"simplenet",
+       [](const ParamValues& v) {
+         return simplenet(v.get_int("in_channels"), v.get_int("classes"), v.get_double("width"), v.get_string("norm"), v.get_bool("reparam"));
+       }},
+      {"resnet",
+       [](const ParamValues& v) {
+         return resnet(v.get_int("in_channels"), v.get_int("classes"), v.get_int("blocks"), v.get_double("width"), v.get_string("norm"),
+                       v.get_bool("reparam"));
+       }},
+  };
+  return kBuilders;
 }
 
 }  // namespace
 
-const std::vector<RegistryEntry>& zoo_registry() {
-  static const std::vector<RegistryEntry> kZoo = {
-      {"lenet5", "LeNet-5 (LeCun et al. 1998), ReLU + max pooling, 61,706 weights for 1x28x28",
-       ParamSchema{{"in_channels", ParamType::kInt, "1", "", "input channels"},
-                   {"classes", ParamType::kInt, "10", "", "output classes"}}},
-      {"simplenet", "SimpleNet of 004 App. F / Table 6 (MNIST variant, 13 conv layers), width multiplier",
-       ParamSchema{{"in_channels", ParamType::kInt, "1", "", "input channels"},
-                   {"classes", ParamType::kInt, "10", "", "output classes"},
-                   {"width", ParamType::kDouble, "1.0", "", "channel width multiplier (004 uses 1.0 on MNIST)"},
-                   {"norm", ParamType::kString, "gn", "", "gn (GroupNorm, 004's default) | bn | none"},
-                   {"reparam", ParamType::kBool, "true", "", "norm scale as 1 + alpha' (004 App. E), for weight clipping"}}},
-      {"resnet", "small ResNet-(6n+2) for 28x28/32x32 inputs (He et al. 2016 §4.2)",
-       ParamSchema{{"in_channels", ParamType::kInt, "1", "", "input channels"},
-                   {"classes", ParamType::kInt, "10", "", "output classes"},
-                   {"blocks", ParamType::kInt, "3", "", "blocks per stage n (3 = ResNet-20)"},
-                   {"width", ParamType::kDouble, "1.0", "", "channel width multiplier"},
-                   {"norm", ParamType::kString, "gn", "", "gn | bn | none"},
-                   {"reparam", ParamType::kBool, "false", "", "norm scale as 1 + alpha' (004 App. E), for weight clipping"}}},
-  };
-  return kZoo;
-}
-
 std::unique_ptr<ZooNetwork> build_zoo(const std::string& arch, const std::map<std::string, std::string>& params,
                                       std::uint64_t seed) {
-  const RegistryEntry* it = &find_registry_entry(zoo_registry(), arch, "model",
-                                                 "; --model also takes a checkpoint directory or a TorchScript .pt file");
-  ParamValues v = it->schema.resolve(params, "model " + arch);
+  // The schemas (ranges, choices) are the torch-free zoo_architectures(); the builders are here.
+  const RegistryEntry* it = &find_registry_entry(zoo_architectures(), arch, "model",
+                                                 "; a model is also a checkpoint directory or a TorchScript .pt file");
+  const ParamValues v = it->schema.resolve(params, "model " + arch);
   torch::manual_seed(seed);
-  const int64_t in = v.get_int("in_channels"), classes = v.get_int("classes");
-  if (in < 1 || classes < 2) throw Error("model " + arch + ": in_channels must be >= 1 and classes >= 2");
-  nn::Sequential seq;
-  if (arch == "lenet5") {
-    seq = lenet5(in, classes);
-  } else if (arch == "simplenet") {
-    check_norm(v.get_string("norm"), arch);
-    double w = v.get_double("width");
-    if (!(w > 0 && w <= 4)) throw Error("model simplenet: width " + v.get_string("width") + " out of range (0, 4]");
-    seq = simplenet(in, classes, w, v.get_string("norm"), v.get_bool("reparam"));
-  } else {
-    check_norm(v.get_string("norm"), arch);
-    double w = v.get_double("width");
-    if (!(w > 0 && w <= 4)) throw Error("model resnet: width out of range (0, 4]");
-    if (v.get_int("blocks") < 1 || v.get_int("blocks") > 18) throw Error("model resnet: blocks out of range 1..18");
-    seq = resnet(in, classes, v.get_int("blocks"), w, v.get_string("norm"), v.get_bool("reparam"));
-  }
-  return std::make_unique<ZooNetwork>(arch, v.all(), seq);
+  const auto built = builders().find(arch);
+  MEMLAPSE_CHECK(built != builders().end(), "zoo architecture '" + arch + "' has a schema but no builder");
+  return std::make_unique<ZooNetwork>(arch, v.all(), built->second(v));
 }
 
 }  // namespace memlapse::torch_adapter

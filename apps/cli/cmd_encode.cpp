@@ -7,10 +7,8 @@
 #include "commands.h"
 #include "memlapse/core/error.h"
 #include "memlapse/image/image_io.h"
-#include "options.h"
-#ifdef MEMLAPSE_WITH_TORCH
-#include "adapters/torch/api.h"
-#endif
+#include "memlapse/experiment/backend.h"
+#include "spec_flags.h"
 
 namespace memlapse::cli {
 namespace {
@@ -42,12 +40,9 @@ void add_encode_command(CLI::App& app, CommandContext& ctx) {
   };
   auto o = std::make_shared<Opts>();
   auto* in = cmd->add_option("--input", o->input, "raw little-endian float32 file");
-#ifdef MEMLAPSE_WITH_TORCH
-  auto* model = cmd->add_option("--model", o->model, "checkpoint directory or TorchScript .pt file (with --tensor)");
+  auto* model = cmd->add_option("--model", o->model, "checkpoint directory or TorchScript .pt file (with --tensor; loads LibTorch)");
   cmd->add_option("--tensor", o->tensor, "name of the model parameter to encode (with --model)");
   in->excludes(model);
-#endif
-  (void)in;
   cmd->add_option("--format", o->format, "storage format (see `memlapse describe formats`)")->capture_default_str();
   cmd->add_option("--format-opt", o->format_opts, "format parameter key=value");
   cmd->add_option("--shape", o->shape, "tensor shape d0,d1,... (dimension 0 = output channels); default: flat");
@@ -58,11 +53,9 @@ void add_encode_command(CLI::App& app, CommandContext& ctx) {
       std::vector<float> values;
       std::vector<std::int64_t> shape;
       if (!o->model.empty()) {
-#ifdef MEMLAPSE_WITH_TORCH
         if (o->tensor.empty()) throw Error("encode: --model needs --tensor NAME (the parameter to encode)");
-        values = torch_adapter::model_tensor(o->model, o->tensor, shape);
+        values = model_backend().tensor(o->model, o->tensor, shape);
         if (o->name == "tensor") o->name = o->tensor;
-#endif
       } else {
         if (o->input.empty()) throw Error("encode: give --input FILE (raw float32) or --model M --tensor NAME");
         values = read_f32_file(o->input);
@@ -76,11 +69,11 @@ void add_encode_command(CLI::App& app, CommandContext& ctx) {
       write_image_files(o->out, image);
       ctx.out << "encoded " << values.size() << " values as " << image.format().name() << " into " << o->out << " ("
               << image.bytes().size() << " bytes) and " << o->out << ".json\n";
-      if (image.tensor_count() > 1) {  // pipeline formats: one region per data structure
+      if (image.tensor_count() > 1) {  // one region per data structure (scales included)
         for (std::uint32_t r = 0; r < image.tensor_count(); ++r) {
           const TensorSlot& s = image.tensor(r);
           ctx.out << "  region " << r << " " << s.name << ": " << s.count << " x " << s.word_bits << "-bit words, "
-                  << s.bits_per_cell << " bit(s)/cell, byte " << s.byte_offset << "\n";
+                  << s.bits_per_cell << " bit(s)/cell, partition " << s.partition << " byte " << s.byte_offset << "\n";
         }
       }
       return 0;

@@ -12,7 +12,7 @@
 #include "memlapse/core/error.h"
 #include "memlapse/faults/fault_model.h"
 #include "memlapse/faults/fit.h"
-#include "options.h"
+#include "spec_flags.h"
 
 namespace memlapse::cli {
 
@@ -33,7 +33,7 @@ void add_fault_command(CLI::App& app, CommandContext& ctx) {
   auto* describe = cmd->add_subcommand("describe", "print every fault model and its parameters");
   describe->callback([&ctx] {
     ctx.action = [&ctx] {
-      ctx.out << describe_entries("faults", fault_registry());
+      ctx.out << describe_entries("faults", fault_registry().entries());
       return 0;
     };
   });

@@ -1,59 +1,65 @@
 // memlapse quickstart: train (or reuse) the quickstart model, then the first bit-error campaign:
-// p in {1e-5, 1e-4, 1e-3, 3e-3, 1e-2}, 8-bit NORMAL fixed point, 10 chips, full test set.
+// p in {1e-5, 1e-4, 1e-3, 3e-3, 1e-2}, 8-bit fixed point, 10 chips, full test set. A front end of
+// `memlapse run` (--print-spec shows the experiment file).
 #include <CLI/CLI.hpp>
-#include <chrono>
-#include <filesystem>
+#include <cstdio>
 
-#include "adapters/torch/api.h"
 #include "commands.h"
-#include "options.h"
+#include "front_end.h"
 
 namespace memlapse::cli {
 
 namespace {
 // The quickstart model: see README for why this one (accuracy within the 10-minute budget).
 constexpr const char* kArch = "simplenet";
-constexpr const char* kWidth = "0.25";
+constexpr double kWidth = 0.25;
 constexpr int kEpochs = 12;
 }  // namespace
 
 void add_quickstart_command(CLI::App& app, CommandContext& ctx) {
   auto* cmd = app.add_subcommand("quickstart", "train the quickstart model (cached) and run an 8-bit bit-error sweep");
   auto dir = std::make_shared<std::string>("runs/quickstart");
-  auto chips = std::make_shared<std::uint64_t>(10);
-  auto threads = std::make_shared<int>(0);
+  auto chips = std::make_shared<std::int64_t>(10);
+  auto threads = std::make_shared<std::int64_t>(0);
+  auto fe = std::make_shared<FrontEnd>();
   cmd->add_option("--out", *dir, "working directory (checkpoint in DIR/model, sweep in DIR/sweep)")->capture_default_str();
   cmd->add_option("--chips", *chips, "chips per rate")->capture_default_str();
   cmd->add_option("--threads", *threads, "LibTorch threads (0 = all cores)")->capture_default_str();
-  cmd->callback([&ctx, dir, chips, threads] {
-    ctx.action = [&ctx, dir, chips, threads] {
-      torch_adapter::TrainOptions t;
-      t.arch = kArch;
-      t.arch_params = {{"width", kWidth}, {"norm", "gn"}, {"reparam", "false"}};  // plain GN scale (no 004 App. E reparameterisation: no clipping here)
-      t.epochs = kEpochs;
-      t.out = *dir + "/model";
-      t.threads = *threads;
-      t.resume = true;  // reuses a finished checkpoint, continues an interrupted one
-      ctx.out << "quickstart 1/2: training " << kArch << " (width " << kWidth << ", GroupNorm) on Fashion-MNIST for "
-              << kEpochs << " epochs -> " << t.out << " (reused if already trained)\n" << std::flush;
-      auto tr = torch_adapter::train(t, ctx.err);
-      ctx.out << "  clean test accuracy " << 100 * tr.test_accuracy << "%, training time " << tr.train_seconds << " s\n";
-      torch_adapter::SweepOptions s;
-      s.model = t.out;
-      s.format = "fixed";
-      s.format_params = {{"bits", "8"}};
-      s.rates = {1e-5, 1e-4, 1e-3, 3e-3, 1e-2};
-      s.chips = *chips;
-      s.seed = 1;
-      s.threads = *threads;
-      s.out = *dir + "/sweep";
-      s.resume = true;
-      s.command_line = join_args(0, ctx.args);
-      ctx.out << "quickstart 2/2: uniform random bit errors (004 §3) in the 8-bit weights, " << s.chips
-              << " chips per rate -> " << s.out << "\n" << std::flush;
-      auto r = torch_adapter::sweep(s, ctx.out, ctx.err);
-      ctx.out << "time per chip: " << r.mean_inject_ms << " ms injection + " << r.mean_infer_ms << " ms inference\n";
-      return r.interrupted ? 130 : 0;
+  fe->add(cmd, false);
+  cmd->callback([&ctx, dir, chips, threads, fe] {
+    ctx.action = [&ctx, dir, chips, threads, fe] {
+      // Plain GN scale (no 004 App. E reparameterisation: no clipping here).
+      toml::table spec{
+          {"experiment", toml::table{{"name", "quickstart"}, {"out", *dir + "/sweep"},
+                                     {"description", "004 §3 uniform random bit errors in 8-bit weights of SimpleNet (width 0.25)"}}},
+          {"model", toml::table{{"source", kArch}, {"threads", *threads},
+                                {"arch", toml::table{{"width", kWidth}, {"norm", "gn"}, {"reparam", false}}}}},
+          {"train", toml::table{{"epochs", kEpochs}, {"out", *dir + "/model"}, {"threads", *threads}, {"resume", true}}},
+          {"format", toml::table{{"name", "fixed"}, {"bits", 8}}},
+          {"partition", toml::array{toml::table{{"name", "main"}, {"fault", toml::table{{"model", "uniform"}}}}}},
+          {"sweep", toml::table{{"chips", *chips},
+                                {"seed", 1},
+                                {"axis", toml::array{toml::table{{"key", "partition.main.fault.ber"},
+                                                                 {"values", toml::array{1e-5, 1e-4, 1e-3, 3e-3, 1e-2}}}}}}},
+      };
+      ConfigDoc doc(std::move(spec), "memlapse quickstart");
+      if (!fe->print_spec) {
+        ctx.out << "quickstart 1/2: training " << kArch << " (width " << kWidth << ", GroupNorm) on Fashion-MNIST for " << kEpochs
+                << " epochs -> " << *dir << "/model (reused if already trained)\n"
+                << "quickstart 2/2: uniform random bit errors (004 §3) in the 8-bit weights, " << *chips << " chips per rate -> "
+                << *dir << "/sweep\n"
+                << std::flush;
+      }
+      FrontEnd run = *fe;
+      run.resume = true;  // reuses a finished checkpoint and finished chips
+      RunResult r;
+      const int rc = run.finish(doc, ctx, &r);
+      if (!fe->print_spec) {
+        char buf[128];
+        std::snprintf(buf, sizeof buf, "time per chip: %.2f ms injection + %.0f ms inference\n", r.mean_inject_ms, r.mean_infer_ms);
+        ctx.out << buf;
+      }
+      return rc;
     };
   });
 }

@@ -1,107 +1,201 @@
-// memlapse sweep: a bit-error campaign over rates and chips on a model's stored weights.
+// memlapse sweep: a fault campaign over points x chips on a model's stored weights, as flags. It
+// builds the experiment document `memlapse run` reads (--print-spec shows it): one partition
+// "main" holding every weight (fault model --fault at the values of --ber, --voltage, ... or
+// --sweep KEY=...: a comma list makes an axis, several lists their cartesian product), or the
+// memory system and placement of --placement FILE.
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <map>
+#include <set>
 
-#include "adapters/torch/api.h"
-#include "memlapse/core/error.h"
 #include "commands.h"
-#include "options.h"
+#include "front_end.h"
+#include "memlapse/core/error.h"
+#include "memlapse/experiment/spec.h"
+#include "memlapse/faults/fault_model.h"
+#include "memlapse/formats/format.h"
+#include "memlapse/placement/placement.h"
+#include "spec_flags.h"
 
 namespace memlapse::cli {
+namespace {
+
+// Every fault-model parameter with a role (a rate or an operating point), once: the flags
+// --ber, --voltage, --vdd-delta, ... of the sweep (generated from the registry).
+std::vector<ParamSpec> operating_point_specs() {
+  std::vector<ParamSpec> out;
+  std::set<std::string> seen;
+  for (const auto& e : fault_registry().entries()) {
+    for (const auto& p : e.schema.specs()) {
+      if (p.role == ParamRole::kPlain || !seen.insert(p.name).second) continue;
+      out.push_back(p);
+    }
+  }
+  return out;
+}
+
+// The spec of fault-model key `key` for typing a CLI value: the chosen model's, else any model's.
+const ParamSpec* fault_key_spec(const std::string& model, const std::string& key) {
+  if (fault_registry().contains(model)) {
+    if (const ParamSpec* s = fault_registry().find(model).entry.schema.find(key)) return s;
+  }
+  for (const auto& e : fault_registry().entries()) {
+    if (const ParamSpec* s = e.schema.find(key)) return s;
+  }
+  return nullptr;
+}
+
+struct SweepFlags {
+  SchemaFlags schema;
+  std::string fault = "uniform", format, technology, capacity, placement, faults_in = "weights";
+  std::vector<std::string> arch_opts, format_opts, fault_opts, layout_opts, sweeps, act_faults;
+  int bits = 0;
+  std::map<std::string, std::shared_ptr<std::string>> knobs;  // flag key -> text
+  std::string out;
+  CLI::Option *fault_opt = nullptr, *format_opt = nullptr, *bits_opt = nullptr;
+};
+
+// One parameter of partition main's fault model: a value, or (with `sweepable`) an axis when it is
+// a comma list; --fault-opt keeps a comma list as one value (per-column lists such as P_B).
+void knob(ConfigDoc& doc, const std::string& model, const std::string& key, const std::string& text, const std::string& origin,
+          toml::array& axes, bool sweepable = true) {
+  const ParamSpec* spec = fault_key_spec(model, key);
+  const std::string path = "partition.main.fault." + key;
+  if (text.find(',') == std::string::npos || !sweepable) {
+    doc.set_node(path, std::move(*toml_value_from_text(text, spec)), origin);
+    return;
+  }
+  ParamSpec as_list = spec != nullptr ? *spec : ParamSpec{key, ParamType::kDouble, "", "", ""}.optional_();
+  if (as_list.type == ParamType::kInt || as_list.type == ParamType::kIntList) as_list.type = ParamType::kIntList;
+  else if (as_list.type == ParamType::kString || as_list.type == ParamType::kStringList) as_list.type = ParamType::kStringList;
+  else as_list.type = ParamType::kDoubleList;
+  as_list.separator = ',';
+  auto values = toml_value_from_text(text, &as_list);
+  axes.push_back(toml::table{{"key", path}, {"values", std::move(*values->as_array())}});
+}
+
+ConfigDoc build_doc(const SweepFlags& f) {
+  ConfigDoc doc(toml::table{}, "memlapse sweep");
+  doc.set_node("experiment.out", toml::value<std::string>(f.out), "--out " + f.out);
+  f.schema.apply(doc);
+  set_kv(doc, "model.arch", f.arch_opts, "--arch-opt", nullptr);
+  // The format: as given; without --format/--bits/--format-opt the checkpoint's (or 8-bit fixed).
+  if (!f.format.empty() || f.bits != 0 || !f.format_opts.empty()) {
+    const std::string name = f.format.empty() ? "fixed" : f.format;
+    doc.set_node("format.name", toml::value<std::string>(name), f.format.empty() ? "--bits" : "--format " + name);
+    const ParamSchema* schema = format_registry().contains(name) ? &format_registry().find(name).entry.schema : nullptr;
+    set_kv(doc, "format", f.format_opts, "--format-opt", schema);
+    if (f.bits != 0) {
+      if (schema != nullptr && schema->find("bits") == nullptr) {
+        throw Error("--bits " + std::to_string(f.bits) + ": format " + name + " has no bits parameter (describe formats)");
+      }
+      const auto given = parse_kv(f.format_opts, "--format-opt");
+      if (given.count("bits") && given.at("bits") != std::to_string(f.bits)) {
+        throw Error("--bits " + std::to_string(f.bits) + " contradicts --format-opt bits=" + given.at("bits") + "; give one of them");
+      }
+      doc.set_node("format.bits", toml::value<std::int64_t>(f.bits), "--bits " + std::to_string(f.bits));
+    }
+  }
+  // The memory system: --placement FILE, or one partition "main" holding everything.
+  if (!f.placement.empty()) {
+    const ConfigDoc pl = ConfigDoc::load(f.placement);
+    for (const char* key : {"partition", "placement"}) {
+      if (const toml::node* n = pl.root().get(key)) doc.set_node(key, *n, f.placement);
+    }
+    if (!pl.root().contains("partition")) throw Error(f.placement + ": a placement file needs its [[partition]] tables");
+  } else {
+    doc.set_node("partition", toml::array{toml::table{{"name", "main"}, {"fault", toml::table{{"model", f.fault}}}}}, "memlapse sweep");
+  }
+  const toml::node* main = doc.find("partition.main");
+  if (main == nullptr && (!f.fault_opts.empty() || !f.layout_opts.empty() || !f.technology.empty() || !f.capacity.empty())) {
+    throw Error("--fault-opt, --layout-opt, --technology and --capacity apply to partition 'main', which " + f.placement + " does not define");
+  }
+  if (main != nullptr && !f.placement.empty() && f.fault_opt->count() > 0) {
+    doc.set_node("partition.main.fault", toml::table{{"model", f.fault}}, "--fault " + f.fault);
+  }
+  const std::string model = main != nullptr && doc.find("partition.main.fault.model") != nullptr
+                                ? doc.find("partition.main.fault.model")->value_or(std::string("none"))
+                                : f.fault;
+  toml::array axes;
+  if (main != nullptr) {
+    if (!f.technology.empty()) doc.set_node("partition.main.technology", toml::value<std::string>(f.technology), "--technology");
+    if (!f.capacity.empty()) doc.set_node("partition.main.capacity", toml::value<std::string>(f.capacity), "--capacity");
+    for (const auto& [k, v] : parse_kv(f.fault_opts, "--fault-opt")) knob(doc, model, k, v, "--fault-opt " + k + "=" + v, axes, false);
+    set_kv(doc, "partition.main.layout", f.layout_opts, "--layout-opt", &layout_schema());
+    for (const auto& [key, text] : f.knobs) {
+      if (!text->empty()) knob(doc, model, key, *text, "--" + key + " " + *text, axes);
+    }
+  }
+  for (const auto& item : f.sweeps) {
+    const auto eq = item.find('=');
+    if (eq == std::string::npos || eq == 0) throw Error("--sweep: '" + item + "' is not of the form KEY=v1,v2,...");
+    const std::string key = item.substr(0, eq), text = item.substr(eq + 1);
+    if (key.find('.') == std::string::npos) {
+      if (main == nullptr) throw Error("--sweep " + key + ": a bare key is a parameter of partition 'main', which is not defined");
+      knob(doc, model, key, text, "--sweep " + item, axes);
+      continue;
+    }
+    auto values = toml_value_from_text(text, nullptr);
+    toml::array rows;
+    if (auto* a = values->as_array()) rows = std::move(*a);
+    else rows.push_back(std::move(*values));
+    if (text.find(',') != std::string::npos && rows.size() == 1 && rows.get(0)->is_string()) {
+      // A comma list of words: split it.
+      ParamSpec words{key, ParamType::kStringList, "", "", ""};
+      rows = std::move(*toml_value_from_text(text, &words)->as_array());
+    }
+    axes.push_back(toml::table{{"key", key}, {"values", std::move(rows)}});
+  }
+  if (!axes.empty()) doc.set_node("sweep.axis", std::move(axes), "memlapse sweep");
+  if (!doc.root().contains("sweep")) doc.set_node("sweep", toml::table{}, "memlapse sweep");
+  // Activations (000 §3.2): sites TYPE:MODULES[:FORMAT] in partition main.
+  ParamSchema{ParamSpec{"faults_in", ParamType::kString, "weights", "", "where the faults are"}.one_of({"weights", "activations", "both"})}
+      .resolve({{"faults_in", f.faults_in}}, "--faults-in");
+  if (!f.act_faults.empty() && f.faults_in == "weights") throw Error("--act-faults needs --faults-in activations or both");
+  if (f.faults_in != "weights") {
+    toml::array sites;
+    for (const auto& s : f.act_faults.empty() ? std::vector<std::string>{"ofm:conv"} : f.act_faults) sites.push_back(s);
+    doc.set_node("activations.sites", std::move(sites), "--act-faults");
+    doc.set_node("activations.weights", toml::value<bool>(f.faults_in == "both"), "--faults-in " + f.faults_in);
+  }
+  return doc;
+}
+
+}  // namespace
 
 void add_sweep_command(CLI::App& app, CommandContext& ctx) {
-  auto* cmd = app.add_subcommand("sweep", "evaluate a model under bit errors in its stored weights, over rates x chips");
-  auto o = std::make_shared<torch_adapter::SweepOptions>();
-  auto s = std::make_shared<std::map<std::string, std::vector<std::string>>>();
-  auto ber = std::make_shared<std::string>();
-  auto shape = std::make_shared<std::string>();
-  auto bits = std::make_shared<int>(8);
-  cmd->add_option("--model", o->model, "zoo name | checkpoint directory | TorchScript .pt file")->required();
-  cmd->add_option("--arch-opt", (*s)["arch"], "architecture parameter key=value for a zoo name");
-  cmd->add_option("--format", o->format, "storage format (see `memlapse describe formats`)")->capture_default_str();
-  cmd->add_option("--bits", *bits, "fixed point width m (2..16)")->capture_default_str();
-  cmd->add_option("--format-opt", (*s)["format"], "format parameter key=value");
-  cmd->add_option("--fault", o->fault, "fault model (see `memlapse describe faults`)")->capture_default_str();
-  cmd->add_option("--fault-opt", (*s)["fault"], "fault-model parameter key=value (other than ber)");
-  cmd->add_option("--ber", *ber, "bit error rates, comma-separated, e.g. 1e-5,1e-4,1e-3");
-  // Operating-point knobs: one value fixes the parameter, a comma list makes it the swept axis.
-  auto knobs = std::make_shared<std::map<std::string, std::string>>();
-  const std::vector<std::pair<std::string, std::string>> kKnobs = {
-      {"voltage", "supply voltage normalised to Vmin (sram)"},
-      {"vdd-delta", "DRAM supply voltage reduction in V (dram-model*)"},
-      {"trcd-delta", "DRAM tRCD reduction in ns (dram-model*)"},
-      {"bits-per-cell", "bits stored per MLC cell (mlc-*)"},
-      {"lifetime-us", "data lifetime in microseconds (edram)"},
-      {"temperature-c", "temperature in degrees Celsius (edram)"},
-      {"refresh-us", "refresh interval in microseconds (edram)"}};
-  for (const auto& [flag, doc] : kKnobs) cmd->add_option("--" + flag, (*knobs)[flag], doc + "; a comma list sweeps it");
-  cmd->add_option("--sweep", (*s)["sweep"], "KEY=v1,v2,... sweep any fault-model parameter");
-  cmd->add_option("--chips", o->chips, "simulated chips per rate")->capture_default_str();
-  cmd->add_option("--seed", o->seed)->capture_default_str();
-  cmd->add_option("--data", o->data.dir, "MNIST-format directory")->capture_default_str();
-  cmd->add_option("--limit", o->data.limit, "use only the first N test examples (0 = all)")->capture_default_str();
-  cmd->add_option("--input-shape", *shape, "C,H,W of the model's input (with --synthetic)");
-  cmd->add_option("--synthetic", o->synthetic, "use N seeded synthetic inputs (no labels: mismatch only)")->capture_default_str();
-  cmd->add_option("--batch-size", o->batch_size)->capture_default_str();
-  cmd->add_option("--threads", o->threads, "LibTorch threads (0 = all cores); results do not depend on it")->capture_default_str();
-  cmd->add_option("--out", o->out, "output directory")->required();
-  cmd->add_flag("--resume", o->resume, "continue an interrupted sweep in --out without recomputing finished chips");
-  // Fault-aware checkpoints and activation faults (docs/training.md).
-  cmd->add_option("--correct", o->correct, "zero | none: implausible weights read as 0 (default: the checkpoint's, else none)");
-  cmd->add_flag("--own-pattern", o->own_pattern, "PATTBET checkpoint: evaluate the one fault pattern it was trained on (004 §5.3)");
-  cmd->add_option("--faults-in", o->faults_in, "weights | activations | both")->capture_default_str();
-  cmd->add_option("--act-faults", o->act_faults, "activation sites TYPE:MODULES[:FORMAT], e.g. ofm:conv (default ofm:conv in --format)");
-  auto bn = std::make_shared<std::string>();
-  cmd->add_option("--bn-batch-stats", *bn, "on | off: BatchNorm evaluated with batch statistics (default: the checkpoint's)");
-  auto* format_opt = cmd->get_option("--format");
-  auto* bits_opt = cmd->get_option("--bits");
-  cmd->callback([&ctx, o, s, ber, shape, bits, knobs, bn, format_opt, bits_opt] {
-    ctx.action = [&ctx, o, s, ber, shape, bits, knobs, bn, format_opt, bits_opt] {
-      o->format_given = format_opt->count() > 0 || bits_opt->count() > 0 || !(*s)["format"].empty();
-      if (!bn->empty()) {
-        if (*bn != "on" && *bn != "off") throw Error("sweep: --bn-batch-stats '" + *bn + "'; expected on or off");
-        o->bn_batch_stats = *bn == "on" ? 1 : 0;
-      }
-      o->arch_params = parse_kv((*s)["arch"], "--arch-opt");
-      o->format_params = parse_kv((*s)["format"], "--format-opt");
-      if (o->format == "fixed" && o->format_params.count("bits") == 0) o->format_params["bits"] = std::to_string(*bits);
-      o->fault_params = parse_kv((*s)["fault"], "--fault-opt");
-      // Collect (key, values) from --ber, the knob flags and --sweep; exactly one may be a list.
-      std::vector<std::pair<std::string, std::string>> given;
-      if (!ber->empty()) given.emplace_back("ber", *ber);
-      for (const auto& [flag, text] : *knobs) {
-        if (text.empty()) continue;
-        std::string key = flag;
-        std::replace(key.begin(), key.end(), '-', '_');
-        given.emplace_back(key, text);
-      }
-      for (const auto& item : (*s)["sweep"]) {
-        auto eq = item.find('=');
-        if (eq == std::string::npos || eq == 0) throw Error("--sweep: '" + item + "' is not of the form KEY=v1,v2,...");
-        given.emplace_back(item.substr(0, eq), item.substr(eq + 1));
-      }
-      std::string axis;
-      for (const auto& [key, text] : given) {
-        if (text.find(',') == std::string::npos) continue;
-        if (!axis.empty()) throw Error("sweep: only one parameter can take a list of values ('" + axis + "' and '" + key + "' both do)");
-        axis = key;
-      }
-      if (axis.empty() && !given.empty()) axis = given.front().first;
-      if (axis.empty()) throw Error("sweep: nothing to sweep: give --ber, an operating-point flag such as --voltage, or --sweep KEY=values");
-      for (const auto& [key, text] : given) {
-        if (key == axis) {
-          o->sweep_key = key;
-          o->rates = parse_doubles(text, key == "ber" ? "--ber" : "--" + key);
-        } else {
-          if (o->fault_params.count(key) != 0) throw Error("sweep: fault parameter '" + key + "' given twice");
-          o->fault_params[key] = text;
-        }
-      }
-      if (!shape->empty()) o->input_shape = parse_shape(*shape, "--input-shape");
-      o->command_line = join_args(0, ctx.args);
-      auto r = torch_adapter::sweep(*o, ctx.out, ctx.err);
-      return r.interrupted ? 130 : 0;
+  auto* cmd = app.add_subcommand("sweep", "evaluate a model under faults in its stored weights, over points x chips (a front end of run)");
+  auto f = std::make_shared<SweepFlags>();
+  auto fe = std::make_shared<FrontEnd>();
+  f->schema.add(cmd, model_schema(), "model", {}, {});
+  f->schema.add(cmd, data_schema(), "data", {"validation"});
+  f->schema.add(cmd, sweep_schema(), "sweep");
+  cmd->get_option("--model")->required();
+  cmd->add_option("--arch-opt", f->arch_opts, "zoo architecture parameter key=value (model.arch; describe models)");
+  f->format_opt = cmd->add_option("--format", f->format, "storage format (format.name; describe formats)");
+  f->bits_opt = cmd->add_option("--bits", f->bits, "format.bits: the width of any format with a bits parameter");
+  cmd->add_option("--format-opt", f->format_opts, "format parameter key=value (format.KEY)");
+  f->fault_opt = cmd->add_option("--fault", f->fault, "fault model of partition main (describe faults)")->capture_default_str();
+  cmd->add_option("--fault-opt", f->fault_opts, "fault-model parameter key=value of partition main; a comma list sweeps it");
+  cmd->add_option("--layout-opt", f->layout_opts, "physical layout key=value of partition main (row_bits, banks, ...)");
+  cmd->add_option("--technology", f->technology, "technology of partition main (default: the fault model's)");
+  cmd->add_option("--capacity", f->capacity, "capacity of partition main, e.g. 4MB (default unbounded)");
+  cmd->add_option("--placement", f->placement, "memory system and placement file ([[partition]] + [placement], as run writes placement.toml)");
+  for (const ParamSpec& p : operating_point_specs()) {
+    auto text = std::make_shared<std::string>();
+    f->knobs[p.name] = text;
+    cmd->add_option(p.cli_flag(), *text, p.doc + " (" + to_string(p.role) + " of partition main's fault model; a comma list sweeps it)");
+  }
+  cmd->add_option("--sweep", f->sweeps, "KEY=v1,v2,...: sweep any fault-model parameter of partition main, or any experiment key PATH");
+  cmd->add_option("--faults-in", f->faults_in, "weights | activations | both")->capture_default_str();
+  cmd->add_option("--act-faults", f->act_faults, "activation sites TYPE:MODULES[:FORMAT], e.g. ofm:conv (activations.sites)");
+  cmd->add_option("--out", f->out, "output directory (experiment.out)")->required();
+  fe->add(cmd);
+  cmd->callback([&ctx, f, fe] {
+    ctx.action = [&ctx, f, fe] {
+      ConfigDoc doc = build_doc(*f);
+      return fe->finish(doc, ctx);
     };
   });
 }

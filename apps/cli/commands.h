@@ -3,14 +3,15 @@
 #include "cli.h"
 
 namespace memlapse::cli {
-void add_describe_command(CLI::App& app, CommandContext& ctx);
-void add_array_command(CLI::App& app, CommandContext& ctx);  // memory array models (memory/)
-void add_encode_command(CLI::App& app, CommandContext& ctx);  // cmd_encode.cpp (formats issue)
-void add_decode_command(CLI::App& app, CommandContext& ctx);  // cmd_encode.cpp (formats issue)
-void add_fault_command(CLI::App& app, CommandContext& ctx);   // cmd_fault.cpp (fault-model issue)
-#ifdef MEMLAPSE_WITH_TORCH
-void add_train_command(CLI::App& app, CommandContext& ctx);
-void add_sweep_command(CLI::App& app, CommandContext& ctx);
-void add_quickstart_command(CLI::App& app, CommandContext& ctx);
-#endif
+void add_describe_command(CLI::App& app, CommandContext& ctx);    // registries and experiment keys
+void add_run_command(CLI::App& app, CommandContext& ctx);         // cmd_run.cpp: experiment files
+void add_results_command(CLI::App& app, CommandContext& ctx);     // cmd_run.cpp: results-store exports
+void add_report_command(CLI::App& app, CommandContext& ctx);      // cmd_run.cpp: HTML report
+void add_sweep_command(CLI::App& app, CommandContext& ctx);       // front end of run
+void add_train_command(CLI::App& app, CommandContext& ctx);       // front end of run
+void add_quickstart_command(CLI::App& app, CommandContext& ctx);  // front end of run
+void add_array_command(CLI::App& app, CommandContext& ctx);       // memory array models (memory/)
+void add_encode_command(CLI::App& app, CommandContext& ctx);      // cmd_encode.cpp (formats issue)
+void add_decode_command(CLI::App& app, CommandContext& ctx);      // cmd_encode.cpp (formats issue)
+void add_fault_command(CLI::App& app, CommandContext& ctx);       // cmd_fault.cpp (fault-model issue)
 }  // namespace memlapse::cli

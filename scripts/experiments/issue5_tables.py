@@ -2,9 +2,11 @@
 """Issue 5's tables from runs/issue5 (scripts/experiments/issue5.sh): 004 Tables 3/4 shape (clean
 error and robust error RErr per p), PATTBET (004 §5.3), BatchNorm vs GroupNorm (004 App. G.1) and
 000's highest tolerable bit error rate per retraining scheme. Missing runs are listed as such."""
-import json
 import os
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import results_json  # noqa: E402
 
 OUT = sys.argv[1] if len(sys.argv) > 1 else "runs/issue5"
 
@@ -13,8 +15,7 @@ def load(run, sweep="sweep"):
     path = os.path.join(OUT, run, sweep, "results.json")
     if not os.path.exists(path):
         return None
-    with open(path) as f:
-        r = json.load(f)
+    r = results_json.load(path)
     return r if r.get("points") and all(p.get("error_mean") is not None for p in r["points"]) else None
 
 

@@ -1,23 +1,22 @@
 #!/usr/bin/env python3
 """Prints a Markdown table (error mean ± std per swept value) from memlapse results.json files."""
-import json
+import os
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from results_json import load  # noqa: E402
 
 rows = []
 keys = []
-def load(path):
-    with open(path) as f:
-        return json.load(f)
 by_ber = all(all(p.get("ber") is not None for p in load(x)["points"]) for x in sys.argv[1:])
-by_ber = by_ber and len({load(x).get("swept_parameter", "ber") for x in sys.argv[1:]}) > 1
+by_ber = by_ber and len({load(x)["swept_parameter"] or "ber" for x in sys.argv[1:]}) > 1
 for path in sys.argv[1:]:
-    with open(path) as f:
-        r = json.load(f)
-    key = r.get("swept_parameter", "ber")
+    r = load(path)
+    key = r["swept_parameter"] or "ber"
     cells = {}
     for p in r["points"]:
         # Columns are the bit error rate when every file reports one, else the swept value.
-        v = p["ber"] if by_ber else (p[key] if key in p else p["ber"])
+        v = p["ber"] if by_ber else p.get(key, p["ber"])
         if p.get("error_mean") is not None:
             cells[v] = f"{100 * p['error_mean']:.2f} ± {100 * p['error_std']:.2f}"
         else:

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "memlapse/core/error.h"
+#include "memlapse/core/text.h"
 #include "memlapse/faults/layout.h"
 #include "memlapse/core/rng.h"
 #include "memlapse/faults/nested.h"
@@ -23,6 +24,7 @@ constexpr std::uint64_t kLineStream = 0xD7A0000000000003ULL;
 constexpr std::uint64_t kFailStream = 0xD7A0000000000004ULL;
 
 const char* kNames[4] = {"dram-model0", "dram-model1", "dram-model2", "dram-model3"};
+constexpr double kDefaultWeakFraction = 0.01;  // without a knob: 1% weak cells
 const char* kPKey[4] = {"P", "P_B", "P_W", "P"};
 const char* kFKey[4] = {"F_A", "F_B", "F_W", ""};
 
@@ -30,7 +32,10 @@ std::string fmt(double x) { return format_double(x); }
 
 std::string fmt_list(const std::vector<double>& v) {
   std::string s;
-  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + fmt(v[i]);
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (i) s += ',';
+    s += fmt(v[i]);
+  }
   return s;
 }
 
@@ -76,18 +81,18 @@ DramErrorModel::DramErrorModel(DramModelSpec spec) : spec_(std::move(spec)) {
 
 std::string DramErrorModel::name() const { return kNames[spec_.kind]; }
 
-FaultList DramErrorModel::sample_pass(const MemoryImage& image, std::uint64_t seed, std::uint64_t chip,
+FaultList DramErrorModel::sample_pass(const PartitionView& image, std::uint64_t seed, std::uint64_t chip,
                                       std::uint64_t pass) const {
   FaultList out;
   const ImageBits bits(image);
   std::vector<std::uint64_t> weak;
-  append_nested_hits(CounterRng(seed, chip, kWeakStream), bits.total_bits(), p_max_, weak);
-  const CounterRng thin(seed, chip, kThinStream), line(seed, chip, kLineStream);
-  const CounterRng fail = CounterRng(seed, chip, kFailStream).substream(spec_.freeze ? 0 : pass);
+  append_nested_hits(image.rng(seed, chip, kWeakStream), bits.total_bits(), p_max_, weak);
+  const CounterRng thin = image.rng(seed, chip, kThinStream), line = image.rng(seed, chip, kLineStream);
+  const CounterRng fail = image.rng(seed, chip, kFailStream).substream(spec_.freeze ? 0 : pass);
   const bool concentrated = spec_.P.size() == 1 && spec_.line_fraction < 1.0;
   const double p_conc = std::min(1.0, spec_.P[0] / spec_.line_fraction);
   const bool lines = spec_.kind == 1 || spec_.kind == 2;
-  const LineIndex line_index(spec_.layout);
+  const LineIndex line_index(image.layout());
   ImageBits::Cursor cur(bits);
   // Each candidate's decisions are independent functions of q (counter-based draws), so the
   // cheap tests run first: the line (model1/2), the thinning, the failure draw, and only then
@@ -116,7 +121,7 @@ FaultList DramErrorModel::sample_pass(const MemoryImage& image, std::uint64_t se
     BitFault f;
     if (!cur.locate(q, f)) continue;  // padding between words
     if (spec_.kind == 3) {
-      fp = image.get_bit(f.tensor, f.element, f.bit) ? spec_.F_V1 : spec_.F_V0;
+      fp = image.image().get_bit(f.tensor, f.element, f.bit) ? spec_.F_V1 : spec_.F_V0;
       if (fail.uniform(q) > fp) continue;
     }
     f.kind = BitFault::kFlip;
@@ -146,82 +151,37 @@ std::map<std::string, std::string> DramErrorModel::params() const {
   if (k == 1) out["weak_bitlines"] = fmt(spec_.line_fraction);
   if (k == 2) out["weak_wordlines"] = fmt(spec_.line_fraction);
   out["freeze"] = spec_.freeze ? "true" : "false";
-  spec_.layout.append_params(out);
   return out;
 }
 
-RegistryEntry dram_registry_entry(int kind) {
-  const ParamSpec vdd{"vdd_delta", ParamType::kDouble, "0", "V",
-                      "VDD change from nominal 1.35 V; sets BER from 000 Table 3 (vendor A)"};
-  const ParamSpec trcd{"trcd_delta", ParamType::kDouble, "0", "ns",
-                       "tRCD change from nominal 12.5 ns; sets BER from 000 Table 3 (vendor A)"};
-  const ParamSpec freeze{"freeze", ParamType::kBool, "false", "",
-                         "true: a weak cell's failure is drawn once per chip, not per evaluation pass"};
-  switch (kind) {
-    case 0:
-      return {"dram-model0", "000 §4 Error Model 0: weak cells uniform over the bank (P), failing with F_A",
-              ParamSchema{vdd, trcd, {"P", ParamType::kDouble, "0.01", "1/cell", "fraction of weak cells"},
-                          {"F_A", ParamType::kDouble, "0.5", "1/read", "failure probability of a weak cell"},
-                          freeze, layout_row_bits_spec(), layout_banks_spec(), layout_rows_per_bank_spec(),
-                          layout_offset_spec(), layout_interleave_spec()}};
-    case 1:
-      return {"dram-model1", "000 §4 Error Model 1: weak cells per bitline (P_B, F_B), bitline-aligned errors",
-              ParamSchema{vdd, trcd,
-                          {"P_B", ParamType::kDoubleList, "0.01", "1/cell",
-                           "weak fraction per bitline: one value, or one per column (cycled)"},
-                          {"F_B", ParamType::kDoubleList, "0.5", "1/read", "failure probability per bitline (as P_B)"},
-                          {"weak_bitlines", ParamType::kDouble, "0.05", "",
-                           "with one P_B: fraction of bitlines (per chip) holding the weak cells"},
-                          freeze, layout_row_bits_spec(), layout_banks_spec(), layout_rows_per_bank_spec(),
-                          layout_offset_spec(), layout_interleave_spec()}};
-    case 2:
-      return {"dram-model2", "000 §4 Error Model 2: weak cells per wordline (P_W, F_W), row-aligned errors",
-              ParamSchema{vdd, trcd,
-                          {"P_W", ParamType::kDoubleList, "0.01", "1/cell",
-                           "weak fraction per wordline: one value, or one per row (cycled)"},
-                          {"F_W", ParamType::kDoubleList, "0.5", "1/read", "failure probability per wordline (as P_W)"},
-                          {"weak_wordlines", ParamType::kDouble, "0.05", "",
-                           "with one P_W: fraction of wordlines (per chip) holding the weak cells"},
-                          freeze, layout_row_bits_spec(), layout_banks_spec(), layout_rows_per_bank_spec(),
-                          layout_offset_spec(), layout_interleave_spec()}};
-    default:
-      return {"dram-model3", "000 §4 Error Model 3: data-dependent; weak cells (P) fail with F_V1 holding 1, F_V0 holding 0",
-              ParamSchema{vdd, trcd, {"P", ParamType::kDouble, "0.01", "1/cell", "fraction of weak cells"},
-                          {"F_V1", ParamType::kDouble, "0.75", "1/read",
-                           "failure probability of a weak cell holding 1 (default: VDD scaling favours 1->0, 000 Fig. 5)"},
-                          {"F_V0", ParamType::kDouble, "0.25", "1/read",
-                           "failure probability of a weak cell holding 0 (swapped defaults under trcd_delta)"},
-                          freeze, layout_row_bits_spec(), layout_banks_spec(), layout_rows_per_bank_spec(),
-                          layout_offset_spec(), layout_interleave_spec()}};
-  }
-}
+namespace {
 
-std::unique_ptr<FaultModel> make_dram_model(int kind, const ParamValues& v,
-                                            const std::map<std::string, std::string>& given) {
+std::unique_ptr<FaultModel> make_dram_model(int kind, const ParamValues& v) {
   const std::string owner = std::string("fault model ") + kNames[kind];
   DramModelSpec s;
   s.kind = kind;
-  s.layout = PhysicalLayout::from(v, owner);
   s.freeze = v.get_bool("freeze");
-  const bool has_vdd = given.count("vdd_delta") > 0, has_trcd = given.count("trcd_delta") > 0;
+  const bool has_vdd = v.has("vdd_delta"), has_trcd = v.has("trcd_delta");
   if (has_vdd && has_trcd) {
     throw Error(owner + ": give vdd_delta or trcd_delta, not both (000 Table 3 reduces one at a time)");
   }
+  const bool has_p = v.has(kPKey[kind]);
   if (kind == 0 || kind == 3) {
-    s.P = {v.get_double("P")};
+    s.P = {has_p ? v.get_double("P") : kDefaultWeakFraction};
   } else {
-    s.P = v.get_double_list(kPKey[kind]);
+    s.P = has_p ? v.get_double_list(kPKey[kind]) : std::vector<double>{kDefaultWeakFraction};
     s.line_fraction = v.get_double(kind == 1 ? "weak_bitlines" : "weak_wordlines");
   }
   if (kind == 3) {
-    s.F_V1 = v.get_double("F_V1");
-    s.F_V0 = v.get_double("F_V0");
-    if (has_trcd && !given.count("F_V1") && !given.count("F_V0")) std::swap(s.F_V1, s.F_V0);  // 000 Fig. 5
+    // 000 Fig. 5: VDD scaling favours 1->0 failures, tRCD scaling 0->1 (when neither is given).
+    const bool swap = has_trcd && !v.has("F_V1") && !v.has("F_V0");
+    s.F_V1 = v.has("F_V1") ? v.get_double("F_V1") : (swap ? 0.25 : 0.75);
+    s.F_V0 = v.has("F_V0") ? v.get_double("F_V0") : (swap ? 0.75 : 0.25);
   } else {
     s.F = kind == 0 ? std::vector<double>{v.get_double("F_A")} : v.get_double_list(kFKey[kind]);
   }
   if (has_vdd || has_trcd) {
-    if (given.count(kPKey[kind])) {
+    if (has_p) {
       throw Error(owner + ": " + kPKey[kind] + " is implied by " + (has_vdd ? "vdd_delta" : "trcd_delta") +
                   "; give one of them");
     }
@@ -239,6 +199,72 @@ std::unique_ptr<FaultModel> make_dram_model(int kind, const ParamValues& v,
     s.P = {p};
   }
   return std::make_unique<DramErrorModel>(std::move(s));
+}
+
+}  // namespace
+
+Implementation<std::unique_ptr<FaultModel>> dram_implementation(int kind) {
+  const ParamSpec vdd = ParamSpec{"vdd_delta", ParamType::kDouble, "", "V",
+                                  "VDD change from nominal 1.35 V; sets BER from 000 Table 3 (vendor A) and the weak fraction"}
+                            .at_least(-0.35)
+                            .optional_()
+                            .as(ParamRole::kOperatingPoint);
+  const ParamSpec trcd = ParamSpec{"trcd_delta", ParamType::kDouble, "", "ns",
+                                   "tRCD change from nominal 12.5 ns; sets BER from 000 Table 3 (vendor A) and the weak fraction"}
+                             .at_least(-6.0)
+                             .optional_()
+                             .as(ParamRole::kOperatingPoint);
+  const ParamSpec freeze{"freeze", ParamType::kBool, "false", "",
+                         "true: a weak cell's failure is drawn once per chip, not per evaluation pass"};
+  const auto prob = [](const char* name, ParamType t, const char* def, const char* unit, const char* doc) {
+    return ParamSpec{name, t, def, unit, doc}.in(0, 1);
+  };
+  const auto weak = [](const char* name, ParamType t, const char* doc) {
+    return ParamSpec{name, t, "", "1/cell", doc}.in(0, 1).optional_().as(ParamRole::kRate);
+  };
+  const auto lines = [](const char* name, const char* doc) {
+    return ParamSpec{name, ParamType::kDouble, "0.05", "", doc}.open_above(0, 1);
+  };
+  RegistryEntry e;
+  switch (kind) {
+    case 0:
+      e = {"dram-model0", "000 §4 Error Model 0: weak cells uniform over the bank (P), failing with F_A",
+           ParamSchema{vdd, trcd, weak("P", ParamType::kDouble, "fraction of weak cells (default 0.01)"),
+                       prob("F_A", ParamType::kDouble, "0.5", "1/read", "failure probability of a weak cell"), freeze},
+           {"dram"}};
+      break;
+    case 1:
+      e = {"dram-model1", "000 §4 Error Model 1: weak cells per bitline (P_B, F_B), bitline-aligned errors",
+           ParamSchema{vdd, trcd,
+                       weak("P_B", ParamType::kDoubleList, "weak fraction per bitline: one value, or one per column (cycled; default 0.01)"),
+                       prob("F_B", ParamType::kDoubleList, "0.5", "1/read", "failure probability per bitline (as P_B)"),
+                       lines("weak_bitlines", "with one P_B: fraction of bitlines (per chip) holding the weak cells"), freeze},
+           {"dram"}};
+      break;
+    case 2:
+      e = {"dram-model2", "000 §4 Error Model 2: weak cells per wordline (P_W, F_W), row-aligned errors",
+           ParamSchema{vdd, trcd,
+                       weak("P_W", ParamType::kDoubleList, "weak fraction per wordline: one value, or one per row (cycled; default 0.01)"),
+                       prob("F_W", ParamType::kDoubleList, "0.5", "1/read", "failure probability per wordline (as P_W)"),
+                       lines("weak_wordlines", "with one P_W: fraction of wordlines (per chip) holding the weak cells"), freeze},
+           {"dram"}};
+      break;
+    default:
+      e = {"dram-model3", "000 §4 Error Model 3: data-dependent; weak cells (P) fail with F_V1 holding 1, F_V0 holding 0",
+           ParamSchema{vdd, trcd, weak("P", ParamType::kDouble, "fraction of weak cells (default 0.01)"),
+                       ParamSpec{"F_V1", ParamType::kDouble, "", "1/read",
+                                 "failure probability of a weak cell holding 1 (default 0.75: VDD scaling favours 1->0, 000 Fig. 5; 0.25 under trcd_delta)"}
+                           .in(0, 1)
+                           .optional_(),
+                       ParamSpec{"F_V0", ParamType::kDouble, "", "1/read",
+                                 "failure probability of a weak cell holding 0 (default 0.25; 0.75 under trcd_delta)"}
+                           .in(0, 1)
+                           .optional_(),
+                       freeze},
+           {"dram"}};
+      break;
+  }
+  return {e, [kind](const ParamValues& v) { return make_dram_model(kind, v); }};
 }
 
 }  // namespace memlapse

@@ -1,5 +1,5 @@
 #pragma once
-// 000's four DRAM error models (EDEN §4), on the physical layout of layout.h:
+// 000's four DRAM error models (EDEN §4), on the partition's physical layout (physical_layout.h):
 //   model0 (dram-model0): weak cells spread uniformly, fraction P; a weak cell fails with F_A.
 //   model1 (dram-model1): per bitline B: weak fraction P_B, failure probability F_B.
 //   model2 (dram-model2): per wordline W: weak fraction P_W, failure probability F_W.
@@ -34,7 +34,6 @@ struct DramModelSpec {
   double F_V1 = 0.75, F_V0 = 0.25;  // model3
   double line_fraction = 1.0;   // model1/2 with one P value: fraction of lines holding weak cells
   bool freeze = false;
-  PhysicalLayout layout;
   std::string knob;             // "", "vdd_delta" or "trcd_delta"
   double knob_value = 0.0;
   double ber = 0.0;             // from the knob (000 Table 3), else the mean rate of the raw params
@@ -45,10 +44,10 @@ class DramErrorModel final : public FaultModel {
   // Contract: spec validated (probabilities in [0,1], non-empty lists); Error names the model.
   explicit DramErrorModel(DramModelSpec spec);
   std::string name() const override;
-  FaultList sample(const MemoryImage& image, std::uint64_t seed, std::uint64_t chip) const override {
-    return sample_pass(image, seed, chip, 0);
+  FaultList sample(const PartitionView& view, std::uint64_t seed, std::uint64_t chip) const override {
+    return sample_pass(view, seed, chip, 0);
   }
-  FaultList sample_pass(const MemoryImage& image, std::uint64_t seed, std::uint64_t chip,
+  FaultList sample_pass(const PartitionView& view, std::uint64_t seed, std::uint64_t chip,
                         std::uint64_t pass) const override;
   std::map<std::string, std::string> params() const override;
   const DramModelSpec& spec() const { return spec_; }
@@ -58,9 +57,7 @@ class DramErrorModel final : public FaultModel {
   double p_max_ = 0.0;
 };
 
-// Registry entry of model `kind` (0..3) and its factory from resolved + given parameters.
-RegistryEntry dram_registry_entry(int kind);
-std::unique_ptr<FaultModel> make_dram_model(int kind, const ParamValues& v,
-                                            const std::map<std::string, std::string>& given);
+// Registry entry (schema + factory) of model `kind` (0..3).
+Implementation<std::unique_ptr<FaultModel>> dram_implementation(int kind);
 
 }  // namespace memlapse

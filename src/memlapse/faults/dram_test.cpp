@@ -24,7 +24,7 @@ TEST(DramModel0, EachBitFailsWithPTimesF) {
   const auto m = make_fault_model("dram-model0", {{"P", "0.02"}, {"F_A", "0.4"}});
   for (std::uint64_t chip = 0; chip < 3; ++chip) {
     const FaultList f = m->sample(img, 11, chip);
-    EXPECT_TRUE(binomial_accepts(f.size(), img.total_value_bits(), 0.008)) << f.size();
+    EXPECT_TRUE(binomial_accepts(f.size(), PartitionView(img).total_value_bits(), 0.008)) << f.size();
     EXPECT_TRUE(std::is_sorted(f.begin(), f.end(), key_less));
   }
 }
@@ -51,7 +51,7 @@ TEST(DramModel0, OperatingPointSetsBerAndIsNestedInVdd) {
   for (double dv : {-0.05, -0.10, -0.25, -0.30, -0.35}) {
     const auto m = make_fault_model("dram-model0", {{"vdd_delta", format_double(dv)}});
     const FaultList f = m->sample(img, 3, 1);
-    EXPECT_TRUE(binomial_accepts(f.size(), img.total_value_bits(), dram_ber_vdd(dv))) << dv << " " << f.size();
+    EXPECT_TRUE(binomial_accepts(f.size(), PartitionView(img).total_value_bits(), dram_ber_vdd(dv))) << dv << " " << f.size();
     EXPECT_TRUE(std::includes(f.begin(), f.end(), prev.begin(), prev.end(), key_less)) << dv;
     EXPECT_EQ(m->params().at("ber"), format_double(dram_ber_vdd(dv)));
     prev = f;
@@ -70,7 +70,7 @@ TEST(DramModel1, ErrorsConcentrateOnFewBitlinesHittingAlignedBits) {
   const auto m0 = make_fault_model("dram-model0", {{"P", "0.01"}, {"F_A", "0.5"}});
   const FaultList f1 = m1->sample(img, 5, 0), f0 = m0->sample(img, 5, 0);
   // Same mean rate ...
-  EXPECT_TRUE(binomial_accepts(f1.size(), img.total_value_bits(), 0.005, 1e-3)) << f1.size();
+  EXPECT_TRUE(binomial_accepts(f1.size(), PartitionView(img).total_value_bits(), 0.005, 1e-3)) << f1.size();
   // ... but on ~5% of the 65536 bitlines (binomial bound on the chosen count) vs nearly all of
   // the bitlines for model 0 (each of the 65536 lines holds ~49 bits here, 0.5% of them fail).
   EXPECT_LT(lines_hit(f1), 65536 * 0.05 * 1.1);
@@ -81,9 +81,11 @@ TEST(DramModel1, PerColumnListAppliesToThoseColumnsOnly) {
   const MemoryImage img = testing::make_test_image(8, {100000});
   // Row of 64 bits; only column 7 (the MSB of every aligned 8-bit word) has weak cells.
   std::string p;
-  for (int c = 0; c < 64; ++c) p += (c ? "," : "") + std::string(c == 7 ? "0.5" : "0");
-  const auto m = make_fault_model("dram-model1", {{"P_B", p}, {"F_B", "1"}, {"row_bits", "64"}});
-  const FaultList f = m->sample(img, 1, 0);
+  for (int c = 0; c < 64; ++c) p.append(c ? "," : "").append(c == 7 ? "0.5" : "0");
+  const auto m = make_fault_model("dram-model1", {{"P_B", p}, {"F_B", "1"}});
+  PhysicalLayout rows64;  // the layout is the partition's, not the model's
+  rows64.row_bits = 64;
+  const FaultList f = m->sample(PartitionView(img, 0, rows64), 1, 0);
   for (const auto& b : f) ASSERT_EQ(b.bit, 7);
   EXPECT_TRUE(binomial_accepts(f.size(), 100000 / 8, 0.5));
 }
@@ -95,7 +97,7 @@ TEST(DramModel2, ErrorsConcentrateOnFewWordlines) {
   const FaultList f = m->sample(img, 5, 0);
   std::set<std::uint64_t> rows;
   for (const auto& b : f) rows.insert(lay.coord(img.physical_bit(b.tensor, b.element, b.bit)).wordline);
-  EXPECT_TRUE(binomial_accepts(f.size(), img.total_value_bits(), 0.005, 1e-3)) << f.size();
+  EXPECT_TRUE(binomial_accepts(f.size(), PartitionView(img).total_value_bits(), 0.005, 1e-3)) << f.size();
   EXPECT_LE(rows.size(), 80u);  // ~40 of the 400 rows are weak (Binomial(400, 0.1) < 80 w.p. ~1)
   EXPECT_GE(rows.size(), 15u);
 }
@@ -123,15 +125,17 @@ TEST(DramModels, BadParametersNameModelAndKey) {
     }
     return std::string();
   };
-  EXPECT_NE(msg("dram-model0", {{"P", "1.5"}}).find("dram-model0: P"), std::string::npos);
+  EXPECT_NE(msg("dram-model0", {{"P", "1.5"}}).find("dram-model0: parameter 'P' = 1.5"), std::string::npos);
   EXPECT_NE(msg("dram-model1", {{"F_B", "0.5,x"}}).find("F_B"), std::string::npos);
   EXPECT_NE(msg("dram-model2", {{"vdd_delta", "-0.1"}, {"trcd_delta", "-1"}}).find("not both"), std::string::npos);
   EXPECT_NE(msg("dram-model0", {{"vdd_delta", "-0.35"}, {"F_A", "0.01"}}).find("implies BER"), std::string::npos);
-  EXPECT_NE(msg("dram-model1", {{"weak_bitlines", "0"}}).find("line fraction"), std::string::npos);
+  EXPECT_NE(msg("dram-model1", {{"weak_bitlines", "0"}}).find("'weak_bitlines' = 0 is outside (0, 1]"), std::string::npos);
+  // Layout keys are properties of the memory partition now, not fault-model parameters.
+  EXPECT_NE(msg("dram-model1", {{"row_bits", "64"}}).find("unknown parameter 'row_bits'"), std::string::npos);
   // A weak fraction above the weak lines' share cannot be realised (it was silently capped).
   EXPECT_NE(msg("dram-model1", {{"P_B", "0.1"}, {"weak_bitlines", "0.05"}}).find("exceeds weak_bitlines"), std::string::npos);
   EXPECT_NE(msg("dram-model2", {{"P_W", "0.5"}, {"weak_wordlines", "0.1"}}).find("exceeds weak_wordlines"), std::string::npos);
-  EXPECT_NE(msg("dram-model3", {{"vdd_delta", "-9"}}).find("-0.35"), std::string::npos);
+  EXPECT_NE(msg("dram-model3", {{"vdd_delta", "-9"}}).find(">= -0.35"), std::string::npos);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "memlapse/core/error.h"
+#include "memlapse/core/text.h"
 #include "memlapse/core/rng.h"
 #include "memlapse/faults/layout.h"
 #include "memlapse/faults/nested.h"
@@ -53,29 +54,29 @@ EdramRetention::EdramRetention(EdramSpec spec) : spec_(spec) {
   p_loss_ = edram_loss_probability(eff, spec_.temperature_c, spec_.sigma_ln);  // validates the temperature
 }
 
-FaultList EdramRetention::sample_pass(const MemoryImage& image, std::uint64_t seed, std::uint64_t chip,
+FaultList EdramRetention::sample_pass(const PartitionView& image, std::uint64_t seed, std::uint64_t chip,
                                       std::uint64_t pass) const {
   FaultList out;
   std::vector<std::uint64_t> hits;
   if (spec_.noise_mode) {
     for (std::uint32_t t = 0; t < image.tensor_count(); ++t) {
       hits.clear();
-      append_nested_hits(CounterRng(seed, chip, kNoiseWordStream ^ t).substream(pass), image.tensor(t).count,
+      append_nested_hits(image.rng(seed, chip, kNoiseWordStream ^ t).substream(pass), image.tensor(t).count,
                          spec_.noise_fraction, hits);
-      const CounterRng bits = CounterRng(seed, chip, kNoiseBitsStream ^ t).substream(pass);
+      const CounterRng bits = image.rng(seed, chip, kNoiseBitsStream ^ t).substream(pass);
       const int wb = image.word_bits(t);
       for (std::uint64_t e : hits) {
         const std::uint64_t r = bits.bits(e);  // the random word read (up to 64 bits)
         for (int b = 0; b < wb; ++b) {
           const bool one = b < 64 ? ((r >> b) & 1) : (bits.bits(e ^ (0x9E37ULL << 40) ^ static_cast<std::uint64_t>(b)) & 1);
-          out.push_back(BitFault{t, e, static_cast<std::uint8_t>(b), one ? BitFault::kStuckAt1 : BitFault::kStuckAt0});
+          out.push_back(BitFault{image.region(t), e, static_cast<std::uint8_t>(b), one ? BitFault::kStuckAt1 : BitFault::kStuckAt0});
         }
       }
     }
     return out;
   }
   const ImageBits ib(image);
-  append_nested_hits(CounterRng(seed, chip, kLostStream), ib.total_bits(), p_loss_, hits);
+  append_nested_hits(image.rng(seed, chip, kLostStream), ib.total_bits(), p_loss_, hits);
   ImageBits::Cursor cur(ib);
   const BitFault::Kind kind =
       spec_.lost_value == 0 ? BitFault::kStuckAt0 : spec_.lost_value == 1 ? BitFault::kStuckAt1 : BitFault::kFlip;
@@ -105,38 +106,38 @@ std::map<std::string, std::string> EdramRetention::params() const {
   return p;
 }
 
-RegistryEntry edram_registry_entry() {
-  return {"edram",
-          "002 §VII-A 3T eDRAM: bits whose data lifetime exceeds their (log-normal) retention time are lost; "
-          "or mode=noise: a fraction of words read are random",
-          ParamSchema{{"mode", ParamType::kString, "retention", "", "retention or noise"},
-                      {"lifetime_us", ParamType::kDouble, "3.35", "us", "time since the data was written"},
-                      {"temperature_c", ParamType::kDouble, "100", "C", "die temperature, -30..100 (002 Fig. 18)"},
-                      {"refresh_us", ParamType::kDouble, "0", "us", "refresh interval (0: none); caps the lifetime"},
-                      {"retention_sigma_ln", ParamType::kDouble, "0.35", "", "std of ln(retention) (assumed)"},
-                      {"lost_value", ParamType::kString, "zero", "", "what a lost bit reads: zero, one or flip"},
-                      {"noise_fraction", ParamType::kDouble, "0.001", "1/word",
-                       "mode=noise: fraction of words read as random bits (002: 0.1%..1%)"}}};
-}
-
-std::unique_ptr<FaultModel> make_edram_model(const ParamValues& v) {
-  EdramSpec s;
-  const std::string& mode = v.get_string("mode");
-  if (mode != "retention" && mode != "noise") {
-    throw Error("fault model edram: mode = '" + mode + "'; expected retention or noise");
-  }
-  s.noise_mode = mode == "noise";
-  s.lifetime_us = v.get_double("lifetime_us");
-  s.temperature_c = v.get_double("temperature_c");
-  s.refresh_us = v.get_double("refresh_us");
-  s.sigma_ln = v.get_double("retention_sigma_ln");
-  s.noise_fraction = v.get_double("noise_fraction");
-  const std::string& lost = v.get_string("lost_value");
-  if (lost == "zero") s.lost_value = 0;
-  else if (lost == "one") s.lost_value = 1;
-  else if (lost == "flip") s.lost_value = 2;
-  else throw Error("fault model edram: lost_value = '" + lost + "'; expected zero, one or flip");
-  return std::make_unique<EdramRetention>(s);
+Implementation<std::unique_ptr<FaultModel>> edram_implementation() {
+  RegistryEntry e{"edram",
+                  "002 §VII-A 3T eDRAM: bits whose data lifetime exceeds their (log-normal) retention time are lost; "
+                  "or mode=noise: a fraction of words read are random",
+                  ParamSchema{ParamSpec{"mode", ParamType::kString, "retention", "", "retention or noise"}.one_of({"retention", "noise"}),
+                              ParamSpec{"lifetime_us", ParamType::kDouble, "3.35", "us", "time since the data was written"}
+                                  .at_least(0)
+                                  .as(ParamRole::kOperatingPoint),
+                              ParamSpec{"temperature_c", ParamType::kDouble, "100", "C", "die temperature (002 Fig. 18)"}
+                                  .in(-30, 100)
+                                  .as(ParamRole::kOperatingPoint),
+                              ParamSpec{"refresh_us", ParamType::kDouble, "0", "us", "refresh interval (0: none); caps the lifetime"}
+                                  .at_least(0)
+                                  .as(ParamRole::kOperatingPoint),
+                              ParamSpec{"retention_sigma_ln", ParamType::kDouble, "0.35", "", "std of ln(retention) (assumed)"}.above(0),
+                              ParamSpec{"lost_value", ParamType::kString, "zero", "", "what a lost bit reads"}.one_of({"zero", "one", "flip"}),
+                              ParamSpec{"noise_fraction", ParamType::kDouble, "0.001", "1/word",
+                                        "mode=noise: fraction of words read as random bits (002: 0.1%..1%)"}
+                                  .in(0, 1)
+                                  .as(ParamRole::kRate)},
+                  {"edram3t"}};
+  return {e, [](const ParamValues& v) -> std::unique_ptr<FaultModel> {
+            EdramSpec s;
+            s.noise_mode = v.get_choice("mode") == 1;
+            s.lifetime_us = v.get_double("lifetime_us");
+            s.temperature_c = v.get_double("temperature_c");
+            s.refresh_us = v.get_double("refresh_us");
+            s.sigma_ln = v.get_double("retention_sigma_ln");
+            s.noise_fraction = v.get_double("noise_fraction");
+            s.lost_value = static_cast<int>(v.get_choice("lost_value"));
+            return std::make_unique<EdramRetention>(s);
+          }};
 }
 
 }  // namespace memlapse

@@ -38,10 +38,10 @@ class EdramRetention final : public FaultModel {
  public:
   explicit EdramRetention(EdramSpec spec);
   std::string name() const override { return "edram"; }
-  FaultList sample(const MemoryImage& image, std::uint64_t seed, std::uint64_t chip) const override {
-    return sample_pass(image, seed, chip, 0);
+  FaultList sample(const PartitionView& view, std::uint64_t seed, std::uint64_t chip) const override {
+    return sample_pass(view, seed, chip, 0);
   }
-  FaultList sample_pass(const MemoryImage& image, std::uint64_t seed, std::uint64_t chip,
+  FaultList sample_pass(const PartitionView& view, std::uint64_t seed, std::uint64_t chip,
                         std::uint64_t pass) const override;
   std::map<std::string, std::string> params() const override;
   double loss_probability() const { return p_loss_; }
@@ -51,7 +51,7 @@ class EdramRetention final : public FaultModel {
   double p_loss_ = 0.0;
 };
 
-RegistryEntry edram_registry_entry();
-std::unique_ptr<FaultModel> make_edram_model(const ParamValues& v);
+// Registry entry (schema + factory) of "edram".
+Implementation<std::unique_ptr<FaultModel>> edram_implementation();
 
 }  // namespace memlapse

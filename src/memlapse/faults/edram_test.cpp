@@ -50,7 +50,7 @@ TEST(EdramRetention, LostBitsCountAndAreNestedInLifetime) {
                                               {"lost_value", "flip"}});
     const double p = edram_loss_probability(l, 100, 0.35);
     const FaultList f = m->sample(img, 6, 0);
-    EXPECT_TRUE(binomial_accepts(f.size(), img.total_value_bits(), p)) << l << " " << f.size();
+    EXPECT_TRUE(binomial_accepts(f.size(), PartitionView(img).total_value_bits(), p)) << l << " " << f.size();
     EXPECT_TRUE(std::includes(f.begin(), f.end(), prev.begin(), prev.end(), key)) << l;
     EXPECT_EQ(f, m->sample_pass(img, 6, 0, 5));  // retention is a property of the chip
     prev = f;

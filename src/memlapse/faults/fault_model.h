@@ -1,11 +1,13 @@
 #pragma once
-// Fault models act on a MemoryImage. A chip is (seed, chip index); its faults are a pure
-// function of (seed, chip, tensor, bit index) through CounterRng, so they never depend on the
-// thread count. Models are registered by name with a schema in faults/builtin.cpp.
+// Fault models act on one memory partition of a MemoryImage (PartitionView, partition.h; an image
+// converts to its partition 0). A chip is (seed, chip index); its faults are a pure function of
+// (seed, chip, partition, region, bit index) through CounterRng, so they never depend on the
+// thread count. Models are registered by name with a schema and factory in faults/builtin.cpp.
 // Example:
 //   auto m = make_fault_model("uniform", {{"ber", "1e-3"}});
-//   FaultList f = m->sample(image, /*seed=*/1, /*chip=*/0);
+//   FaultList f = m->sample(image, /*seed=*/1, /*chip=*/0);            // partition 0
 //   Injection inj(image, f);   // applies; inj.revert() (or its destructor) restores the bytes
+//   Injection other(image, PartitionView(image, 1, layout), *m, 1, 0); // another partition
 #include <algorithm>
 #include <cstdint>
 #include <map>
@@ -15,7 +17,8 @@
 #include <utility>
 #include <vector>
 
-#include "memlapse/core/schema.h"
+#include "memlapse/core/registry.h"
+#include "memlapse/faults/partition.h"
 #include "memlapse/image/memory_image.h"
 
 namespace memlapse {
@@ -43,9 +46,10 @@ class FaultModel {
   virtual ~FaultModel() = default;
   // Contract: a stable name for results, e.g. "uniform".
   virtual std::string name() const = 0;
-  // Contract: the faults of chip `chip` under `seed` for this image; sorted, unique; cost
-  // proportional to the number of faults, not the number of bits.
-  virtual FaultList sample(const MemoryImage& image, std::uint64_t seed, std::uint64_t chip) const = 0;
+  // Contract: the faults of chip `chip` under `seed` in the partition `view`; sorted, unique, every
+  // BitFault::tensor a region of the view (view.region(t)); cost proportional to the number of
+  // faults, not the number of bits.
+  virtual FaultList sample(const PartitionView& view, std::uint64_t seed, std::uint64_t chip) const = 0;
   // Contract: the resolved parameters (written beside results): the operating point and the
   // physical parameters it implies (e.g. the bit error rate a voltage gives).
   virtual std::map<std::string, std::string> params() const = 0;
@@ -53,15 +57,25 @@ class FaultModel {
   // re-drawn on every read (000 §4: a weak cell fails with probability F on each read; MLC sensing
   // noise, 001 §4.1) override it; the chip's persistent part (which cells are weak) never depends
   // on `pass`. Pass 0 equals sample(image, seed, chip), which is what a campaign uses per chip.
-  virtual FaultList sample_pass(const MemoryImage& image, std::uint64_t seed, std::uint64_t chip,
+  virtual FaultList sample_pass(const PartitionView& view, std::uint64_t seed, std::uint64_t chip,
                                 std::uint64_t pass) const {
     (void)pass;
-    return sample(image, seed, chip);
+    return sample(view, seed, chip);
   }
-  // Contract: applies the faults of sample(inj.image(), seed, chip) to `inj`, with the same effect
-  // (bytes, touched()) as Injection(image, sample(image, seed, chip)). The default materialises the
-  // list; a model that can hand its faults over directly (uniform) overrides it.
-  virtual void inject(Injection& inj, std::uint64_t seed, std::uint64_t chip) const;
+  // Contract: applies the faults of sample(view, seed, chip) to `inj` (bound to view's partition),
+  // with the same effect (bytes, touched()) as Injection(image, sample(view, seed, chip)). The
+  // default materialises the list; a model that can hand its faults over directly (uniform)
+  // overrides it.
+  virtual void inject(Injection& inj, const PartitionView& view, std::uint64_t seed, std::uint64_t chip) const;
+};
+
+// A reliable memory: no faults (a partition at its nominal operating point, or one whose errors
+// an ECC corrects). The default home of the decode parameters (scales).
+class NoFaults final : public FaultModel {
+ public:
+  std::string name() const override { return "none"; }
+  FaultList sample(const PartitionView&, std::uint64_t, std::uint64_t) const override { return {}; }
+  std::map<std::string, std::string> params() const override { return {{"ber", "0"}}; }
 };
 
 // Which faults a (model, seed, chip) draws: bumped whenever any model's draws change, so results
@@ -69,7 +83,9 @@ class FaultModel {
 // 3 = windowed bitmap sampler with 2^(1/4) rate levels and ziggurat skips.
 inline constexpr int kFaultSamplerVersion = 3;
 
-const std::vector<RegistryEntry>& fault_registry();
+// The fault-model registry: every model with its schema, factory and the memory technologies it
+// describes (RegistryEntry::tags; "any" for technology-neutral models).
+const Registry<std::unique_ptr<FaultModel>>& fault_registry();
 // Contract: builds the named model; throws Error for unknown names, keys or bad values.
 std::unique_ptr<FaultModel> make_fault_model(const std::string& name,
                                              const std::map<std::string, std::string>& params);
@@ -80,10 +96,16 @@ std::unique_ptr<FaultModel> make_fault_model(const std::string& name,
 // Injection(image, model, seed, chip) is Injection(image, model.sample(image, seed, chip)) without
 // the intermediate list where the model supports it (FaultModel::inject): the same bytes change
 // and touched() is the same.
+// An Injection is bound to one partition (undo records are addresses in its bytes): every fault
+// of its list must name a region of that partition.
 class Injection {
  public:
-  Injection(MemoryImage& image, const FaultList& faults);
+  Injection(MemoryImage& image, const FaultList& faults, std::uint32_t partition = 0);
+  // Contract: Injection(image, PartitionView(image), model, seed, chip).
   Injection(MemoryImage& image, const FaultModel& model, std::uint64_t seed, std::uint64_t chip);
+  // Contract: the faults of model.sample(view, seed, chip) applied to view's partition of `image`
+  // (view must be a view of `image`).
+  Injection(MemoryImage& image, const PartitionView& view, const FaultModel& model, std::uint64_t seed, std::uint64_t chip);
   ~Injection();
   Injection(const Injection&) = delete;
   Injection& operator=(const Injection&) = delete;
@@ -95,6 +117,7 @@ class Injection {
   };
   std::span<const Touched> touched() const { return {touched_.data(), touched_.size()}; }
   const MemoryImage& image() const { return *image_; }
+  std::uint32_t partition() const { return partition_; }
   // The number of faults applied (list entries or flipped bits), whether or not they changed a bit.
   std::size_t fault_count() const { return fault_count_; }
   void revert();
@@ -153,6 +176,7 @@ class Injection {
  private:
   void check_regions() const;
   MemoryImage* image_;
+  std::uint32_t partition_ = 0;
   PodBuffer<Touched> touched_;
   PodBuffer<std::uint64_t> saved_bytes_;  // undo records, see injection.cpp
   // flip_value_words' segments: touched_[touched_begin, touched_end) changed, their original

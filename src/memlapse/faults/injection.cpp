@@ -45,15 +45,24 @@ constexpr std::uint32_t kMaxTensors = std::uint32_t{1} << 16;  // Touched::tenso
 }  // namespace
 
 void Injection::check_regions() const {
-  if (image_->tensor_count() > kMaxTensors) {
+  // Touched names a region in 16 bits: every region of the partition needs an index below 2^16.
+  std::uint32_t last = 0, in_partition = 0;
+  for (std::uint32_t r = 0; r < image_->tensor_count(); ++r) {
+    if (image_->tensor(r).partition != partition_) continue;
+    last = r;
+    ++in_partition;
+  }
+  if (in_partition != 0 && last >= kMaxTensors) {
     std::string msg = "fault injection: the memory image has ";
-    msg.append(std::to_string(image_->tensor_count())).append(" tensors; the injection engine supports at most ");
-    msg.append(std::to_string(kMaxTensors));
+    msg.append(std::to_string(image_->tensor_count())).append(" tensors (regions; ");
+    msg.append(std::to_string(in_partition)).append(" in partition ").append(std::to_string(partition_));
+    msg.append("); the injection engine supports region indices below ").append(std::to_string(kMaxTensors));
     throw Error(msg);
   }
 }
 
-Injection::Injection(MemoryImage& image, const FaultList& faults) : image_(&image) {
+Injection::Injection(MemoryImage& image, const FaultList& faults, std::uint32_t partition)
+    : image_(&image), partition_(partition) {
   check_regions();
   take_spare(t_spare_saved, saved_bytes_);
   take_spare(t_spare_touched, touched_);
@@ -62,28 +71,34 @@ Injection::Injection(MemoryImage& image, const FaultList& faults) : image_(&imag
 }
 
 Injection::Injection(MemoryImage& image, const FaultModel& model, std::uint64_t seed, std::uint64_t chip)
-    : image_(&image) {
+    : Injection(image, PartitionView(image), model, seed, chip) {}
+
+Injection::Injection(MemoryImage& image, const PartitionView& view, const FaultModel& model, std::uint64_t seed,
+                     std::uint64_t chip)
+    : image_(&image), partition_(view.partition()) {
+  MEMLAPSE_CHECK(&view.image() == &image, "the partition view belongs to another image");
   check_regions();
   take_spare(t_spare_saved, saved_bytes_);
   take_spare(t_spare_touched, touched_);
   take_spare(t_spare_elements, saved_elements_);
   try {
-    model.inject(*this, seed, chip);
+    model.inject(*this, view, seed, chip);
   } catch (...) {
     revert();  // the destructor will not run: leave the image as it was
     throw;
   }
 }
 
-void FaultModel::inject(Injection& inj, std::uint64_t seed, std::uint64_t chip) const {
-  inj.apply(sample(inj.image(), seed, chip));
+void FaultModel::inject(Injection& inj, const PartitionView& view, std::uint64_t seed, std::uint64_t chip) const {
+  inj.apply(sample(view, seed, chip));
 }
 
 void Injection::apply(const FaultList& faults) {
   fault_count_ += faults.size();
   MemoryImage& image = *image_;
-  std::uint8_t* const bytes = image.mutable_bytes().data();
-  // What physical_bit and the range check need, per region, in one small table.
+  std::uint8_t* const bytes = image.mutable_bytes(partition_).data();
+  // What physical_bit and the range check need, per region, in one small table; regions of other
+  // partitions have no words here.
   struct Region {
     std::uint64_t count, base_bit, stride_bits, word_bits;
   };
@@ -91,7 +106,7 @@ void Injection::apply(const FaultList& faults) {
   std::vector<Region> regions(n_tensors);
   for (std::uint32_t t = 0; t < n_tensors; ++t) {
     const TensorSlot& s = image.tensor(t);
-    regions[t] = Region{s.count, s.byte_offset * 8, static_cast<std::uint64_t>(s.stride_bits),
+    regions[t] = Region{s.partition == partition_ ? s.count : 0, s.byte_offset * 8, static_cast<std::uint64_t>(s.stride_bits),
                         static_cast<std::uint64_t>(image.word_bits(t))};
   }
   // At most one save and one touched entry per fault, written through pointers.
@@ -112,7 +127,7 @@ void Injection::apply(const FaultList& faults) {
       commit();
       revert();
       MEMLAPSE_CHECK(f.tensor < n_tensors && f.element < regions[f.tensor].count && f.bit < regions[f.tensor].word_bits,
-                     "fault addresses a bit outside the image");
+                     "fault addresses a bit outside the image or outside the injection's partition");
     }
     // Regions may differ in word width and layout (byte-aligned or dense): as physical_bit.
     const Region& r = regions[f.tensor];
@@ -150,11 +165,11 @@ void Injection::flip_value_bits(std::uint32_t t, std::span<const std::uint64_t> 
   if (bits.empty()) return;
   fault_count_ += bits.size();
   MemoryImage& image = *image_;
-  if (t >= image.tensor_count() || bits.back() >= image.value_bits(t)) {
+  if (t >= image.tensor_count() || image.tensor(t).partition != partition_ || bits.back() >= image.value_bits(t)) {
     revert();
-    MEMLAPSE_CHECK(false, "fault addresses a bit outside the image");
+    MEMLAPSE_CHECK(false, "fault addresses a bit outside the image or outside the injection's partition");
   }
-  std::uint8_t* const bytes = image.mutable_bytes().data();
+  std::uint8_t* const bytes = image.mutable_bytes(partition_).data();
   const TensorSlot& s = image.tensor(t);
   const auto m = static_cast<std::uint64_t>(image.word_bits(t));
   const auto stride = static_cast<std::uint64_t>(s.stride_bits);
@@ -377,10 +392,10 @@ void Injection::flip_value_words(std::uint32_t t, std::uint64_t first, std::span
   MemoryImage& image = *image_;
   MEMLAPSE_CHECK(first % 64 == 0, "flip_value_words: the first bit is not a multiple of 64");
   // Range check first: every set bit must lie below value_bits(t).
-  const std::uint64_t limit = t < image.tensor_count() ? image.value_bits(t) : 0;
+  const std::uint64_t limit = t < image.tensor_count() && image.tensor(t).partition == partition_ ? image.value_bits(t) : 0;
   const std::uint64_t end = first + 64 * words.size();
   if (end > limit && !words.empty()) {
-    bool outside = t >= image.tensor_count() || first >= limit;
+    bool outside = limit == 0 || first >= limit;
     for (std::size_t w = 0; !outside && w < words.size(); ++w) {
       const std::uint64_t w0 = first + 64 * w;
       if (w0 + 64 <= limit) continue;
@@ -415,7 +430,7 @@ void Injection::flip_value_words(std::uint32_t t, std::uint64_t first, std::span
     const std::size_t lane_bytes = m / 8;
     Touched* const touched = touched_.reserve_more(8 * full + 8);
     std::uint8_t* const orig = saved_elements_.reserve_more(8 * full + 8);
-    std::uint8_t* const base = image.mutable_bytes().data() + s.byte_offset + first_byte;
+    std::uint8_t* const base = image.mutable_bytes(partition_).data() + s.byte_offset + first_byte;
     WordKernelOut out{0, 0};
     const std::span<const std::uint64_t> whole = words.first(full);
 #if MEMLAPSE_AVX512_KERNELS
@@ -464,7 +479,7 @@ Injection::~Injection() {
 
 void Injection::revert() {
   if (!active_) return;
-  std::uint8_t* const bytes = image_->mutable_bytes().data();
+  std::uint8_t* const bytes = image_->mutable_bytes(partition_).data();
   const std::uint64_t* const saved = saved_bytes_.data();
   for (std::size_t i = saved_bytes_.size(); i-- > 0;) {
     const std::uint64_t r = saved[i];

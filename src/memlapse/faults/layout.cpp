@@ -1,48 +1,30 @@
 #include "memlapse/faults/layout.h"
 
 #include <algorithm>
-#include <charconv>
 #include <tuple>
 
 #include "memlapse/core/error.h"
 
 namespace memlapse {
 
-ParamSpec layout_row_bits_spec() {
-  return {"row_bits", ParamType::kInt, "8192", "bit", "cells per wordline (row); bitline = column of a row"};
-}
-ParamSpec layout_banks_spec() { return {"banks", ParamType::kInt, "8", "", "banks the rows are spread over"}; }
-ParamSpec layout_rows_per_bank_spec() {
-  return {"rows_per_bank", ParamType::kInt, "65536", "", "rows per bank (interleave = none)"};
-}
-ParamSpec layout_offset_spec() {
-  return {"offset_bits", ParamType::kInt, "0", "bit", "array position of the image's first bit"};
-}
-ParamSpec layout_interleave_spec() {
-  return {"interleave", ParamType::kString, "row", "", "row: consecutive rows rotate over banks; none: bank by bank"};
+const ParamSchema& layout_schema() {
+  static const ParamSchema kSchema{
+      ParamSpec{"row_bits", ParamType::kInt, "8192", "bit", "cells per wordline (row); bitline = column of a row"}.at_least(1),
+      ParamSpec{"banks", ParamType::kInt, "8", "", "banks the rows are spread over"}.at_least(1),
+      ParamSpec{"rows_per_bank", ParamType::kInt, "65536", "", "rows per bank (interleave = none)"}.at_least(1),
+      ParamSpec{"offset_bits", ParamType::kInt, "0", "bit", "array position of the partition's first bit"}.at_least(0),
+      ParamSpec{"interleave", ParamType::kString, "row", "", "row: consecutive rows rotate over banks; none: bank by bank"}
+          .one_of({"row", "none"})};
+  return kSchema;
 }
 
-PhysicalLayout PhysicalLayout::from(const ParamValues& v, const std::string& owner) {
+PhysicalLayout PhysicalLayout::from(const ParamValues& v) {
   PhysicalLayout l;
-  auto positive = [&](const char* key) {
-    const long long x = v.get_int(key);
-    if (x <= 0) throw Error(owner + ": " + key + " = " + std::to_string(x) + " must be positive");
-    return static_cast<std::uint64_t>(x);
-  };
-  l.row_bits = positive("row_bits");
-  l.banks = positive("banks");
-  l.rows_per_bank = positive("rows_per_bank");
-  const long long off = v.get_int("offset_bits");
-  if (off < 0) throw Error(owner + ": offset_bits = " + std::to_string(off) + " must be >= 0");
-  l.offset_bits = static_cast<std::uint64_t>(off);
-  const std::string& il = v.get_string("interleave");
-  if (il == "row") {
-    l.interleave_rows = true;
-  } else if (il == "none") {
-    l.interleave_rows = false;
-  } else {
-    throw Error(owner + ": interleave = '" + il + "'; expected row or none");
-  }
+  l.row_bits = static_cast<std::uint64_t>(v.get_int("row_bits"));
+  l.banks = static_cast<std::uint64_t>(v.get_int("banks"));
+  l.rows_per_bank = static_cast<std::uint64_t>(v.get_int("rows_per_bank"));
+  l.offset_bits = static_cast<std::uint64_t>(v.get_int("offset_bits"));
+  l.interleave_rows = v.get_choice("interleave") == 0;
   return l;
 }
 
@@ -54,7 +36,7 @@ void PhysicalLayout::append_params(std::map<std::string, std::string>& out) cons
   out["interleave"] = interleave_rows ? "row" : "none";
 }
 
-ImageBits::ImageBits(const MemoryImage& image) : total_bits_(image.bytes().size() * 8) {
+ImageBits::ImageBits(const PartitionView& image) : total_bits_(image.bytes().size() * 8) {
   for (std::uint32_t t = 0; t < image.tensor_count(); ++t) {
     const std::uint64_t count = image.tensor(t).count;
     if (count == 0) continue;
@@ -66,7 +48,7 @@ ImageBits::ImageBits(const MemoryImage& image) : total_bits_(image.bytes().size(
     MEMLAPSE_CHECK(stride >= static_cast<std::uint64_t>(wb), "words of a tensor overlap in the image");
     MEMLAPSE_CHECK(image.physical_bit(t, count - 1, wb - 1) == begin + (count - 1) * stride + wb - 1,
                    "tensor words are not evenly spaced in the image");
-    spans_.push_back(Span{begin, begin + count * stride, stride, t, wb});
+    spans_.push_back(Span{begin, begin + count * stride, stride, image.region(t), wb});
   }
   std::sort(spans_.begin(), spans_.end(), [](const Span& a, const Span& b) { return a.begin < b.begin; });
 }

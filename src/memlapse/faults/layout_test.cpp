@@ -21,7 +21,7 @@ TEST(ImageBits, InvertsPhysicalBitForEveryStoredBit) {
       ++found;
       ASSERT_EQ(img.physical_bit(f.tensor, f.element, f.bit), q);
     }
-    EXPECT_EQ(found, img.total_value_bits()) << bits;
+    EXPECT_EQ(found, PartitionView(img).total_value_bits()) << bits;
     BitFault f;
     ImageBits::Cursor back(ib);  // out-of-order queries still work
     ASSERT_TRUE(back.locate(img.physical_bit(2, 5, 1), f));
@@ -92,11 +92,10 @@ TEST(PhysicalLayout, LineIndexMatchesCoordForEveryLayout) {
 }
 
 TEST(PhysicalLayout, BadParametersNameTheKey) {
-  ParamSchema s{layout_row_bits_spec(), layout_banks_spec(), layout_rows_per_bank_spec(), layout_offset_spec(),
-                layout_interleave_spec()};
+  const ParamSchema& s = layout_schema();
   auto msg = [&](std::map<std::string, std::string> g) {
     try {
-      PhysicalLayout::from(s.resolve(g, "m"), "m");
+      PhysicalLayout::from(s.resolve(g, "m"));
     } catch (const Error& e) {
       return std::string(e.what());
     }

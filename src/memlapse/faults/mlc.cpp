@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "memlapse/core/error.h"
+#include "memlapse/core/text.h"
 #include "memlapse/faults/layout.h"
 #include "memlapse/core/rng.h"
 #include "memlapse/faults/nested.h"
@@ -130,7 +131,7 @@ double MlcLevelFaults::mean_cell_fault_rate() const {
   return s / static_cast<double>(tb.p_fail.size());
 }
 
-FaultList MlcLevelFaults::sample_pass(const MemoryImage& image, std::uint64_t seed, std::uint64_t chip,
+FaultList MlcLevelFaults::sample_pass(const PartitionView& image, std::uint64_t seed, std::uint64_t chip,
                                       std::uint64_t pass) const {
   FaultList out;
   std::vector<std::uint64_t> hits;
@@ -154,9 +155,9 @@ FaultList MlcLevelFaults::sample_pass(const MemoryImage& image, std::uint64_t se
     const auto wbu = static_cast<std::uint64_t>(wb);
     const std::uint64_t n_bits = image.tensor(t).count * wbu;
     const std::uint64_t n_cells = (n_bits + static_cast<std::uint64_t>(bpc) - 1) / static_cast<std::uint64_t>(bpc);
-    const CounterRng cell_rng = CounterRng(seed, chip, kCellStream | t).substream(pass);
-    const CounterRng thin = CounterRng(seed, chip, kThinStream | t).substream(pass);
-    const CounterRng dest = CounterRng(seed, chip, kDestStream | t).substream(pass);
+    const CounterRng cell_rng = image.rng(seed, chip, kCellStream | t).substream(pass);
+    const CounterRng thin = image.rng(seed, chip, kThinStream | t).substream(pass);
+    const CounterRng dest = image.rng(seed, chip, kDestStream | t).substream(pass);
     hits.clear();
     append_nested_hits(cell_rng, n_cells, tb.p_max, hits);
     for (const std::uint64_t c : hits) {
@@ -185,7 +186,7 @@ FaultList MlcLevelFaults::sample_pass(const MemoryImage& image, std::uint64_t se
       for (int k = 0; k < width; ++k) {
         if (((diff >> k) & 1) == 0) continue;
         const std::uint64_t g = g0 + static_cast<std::uint64_t>(k);
-        out.push_back(BitFault{t, g / wbu, static_cast<std::uint8_t>(g % wbu), BitFault::kFlip});
+        out.push_back(BitFault{image.region(t), g / wbu, static_cast<std::uint8_t>(g % wbu), BitFault::kFlip});
       }
     }
   }
@@ -202,34 +203,34 @@ std::map<std::string, std::string> MlcLevelFaults::params() const {
           {"cell_fault_rate", fmt(mean_cell_fault_rate())}};
 }
 
-RegistryEntry mlc_registry_entry(MlcTechnology tech) {
+Implementation<std::unique_ptr<FaultModel>> mlc_implementation(MlcTechnology tech) {
   const bool ctt = tech == MlcTechnology::kCtt;
   const MlcParams d = mlc_builtin(tech, 2);
-  return {ctt ? "mlc-ctt" : "mlc-rram",
-          ctt ? "001 §2.2-2.3 MLC charge-trap transistor: Gaussian levels, SA offset, adjacent-level misreads"
-              : "001 §2.3 MLC RRAM: Gaussian levels, SA offset, adjacent-level misreads",
-          ParamSchema{{"bits_per_cell", ParamType::kInt, "2", "bit", "bits per cell 1..4, used when the image sets no cell packing (else the image's per-structure value)"},
-                      {"mapping", ParamType::kString, "gray", "", "physical level order of the cell's bits: gray or binary"},
-                      {"sigma", ParamType::kDouble, fmt(d.sigma), "read window", "std of programmed levels"},
-                      {"sigma_unprog", ParamType::kDouble, fmt(d.sigma_unprog), "read window", "std of the unprogrammed level 0"},
-                      {"sa_offset", ParamType::kDouble, fmt(d.sa_offset), "read window", "sense-amplifier input-referred offset (001 §4.1)"},
-                      {"non_adjacent", ParamType::kDouble, "1.5e-10", "1/read",
-                       "floor of each non-adjacent transition (001 §2.3 footnote)"}}};
-}
-
-std::unique_ptr<FaultModel> make_mlc_model(MlcTechnology tech, const ParamValues& v) {
-  const std::string name = tech == MlcTechnology::kCtt ? "mlc-ctt" : "mlc-rram";
-  MlcParams p = mlc_builtin(tech, static_cast<int>(v.get_int("bits_per_cell")));
-  const long long b = v.get_int("bits_per_cell");
-  if (b < 1 || b > 4) throw Error("fault model " + name + ": bits_per_cell = " + std::to_string(b) + " is outside 1..4");
-  p.sigma = v.get_double("sigma");
-  p.sigma_unprog = v.get_double("sigma_unprog");
-  p.sa_offset = v.get_double("sa_offset");
-  p.non_adjacent = v.get_double("non_adjacent");
-  const std::string& m = v.get_string("mapping");
-  if (m != "gray" && m != "binary") throw Error("fault model " + name + ": mapping = '" + m + "'; expected gray or binary");
-  p.gray = m == "gray";
-  return std::make_unique<MlcLevelFaults>(name, p);
+  const std::string name = ctt ? "mlc-ctt" : "mlc-rram";
+  RegistryEntry e{name,
+                  ctt ? "001 §2.2-2.3 MLC charge-trap transistor: Gaussian levels, SA offset, adjacent-level misreads"
+                      : "001 §2.3 MLC RRAM: Gaussian levels, SA offset, adjacent-level misreads",
+                  ParamSchema{ParamSpec{"bits_per_cell", ParamType::kInt, "2", "bit",
+                                        "bits per cell, used when the image sets no cell packing (else the image's per-structure value)"}
+                                  .in(1, 4)
+                                  .as(ParamRole::kOperatingPoint),
+                              ParamSpec{"mapping", ParamType::kString, "gray", "", "physical level order of the cell's bits"}.one_of({"gray", "binary"}),
+                              ParamSpec{"sigma", ParamType::kDouble, fmt(d.sigma), "read window", "std of programmed levels"}.above(0),
+                              ParamSpec{"sigma_unprog", ParamType::kDouble, fmt(d.sigma_unprog), "read window", "std of the unprogrammed level 0"}.above(0),
+                              ParamSpec{"sa_offset", ParamType::kDouble, fmt(d.sa_offset), "read window", "sense-amplifier input-referred offset (001 §4.1)"}
+                                  .in(-0.5, 0.5),
+                              ParamSpec{"non_adjacent", ParamType::kDouble, "1.5e-10", "1/read", "floor of each non-adjacent transition (001 §2.3 footnote)"}
+                                  .in(0, 0.01)},
+                  {ctt ? "ctt" : "rram"}};
+  return {e, [tech, name](const ParamValues& v) -> std::unique_ptr<FaultModel> {
+            MlcParams p = mlc_builtin(tech, static_cast<int>(v.get_int("bits_per_cell")));
+            p.sigma = v.get_double("sigma");
+            p.sigma_unprog = v.get_double("sigma_unprog");
+            p.sa_offset = v.get_double("sa_offset");
+            p.non_adjacent = v.get_double("non_adjacent");
+            p.gray = v.get_choice("mapping") == 0;
+            return std::make_unique<MlcLevelFaults>(name, p);
+          }};
 }
 
 }  // namespace memlapse

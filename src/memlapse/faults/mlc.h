@@ -62,10 +62,10 @@ class MlcLevelFaults final : public FaultModel {
  public:
   MlcLevelFaults(std::string name, MlcParams p);
   std::string name() const override { return name_; }
-  FaultList sample(const MemoryImage& image, std::uint64_t seed, std::uint64_t chip) const override {
-    return sample_pass(image, seed, chip, 0);
+  FaultList sample(const PartitionView& view, std::uint64_t seed, std::uint64_t chip) const override {
+    return sample_pass(view, seed, chip, 0);
   }
-  FaultList sample_pass(const MemoryImage& image, std::uint64_t seed, std::uint64_t chip,
+  FaultList sample_pass(const PartitionView& view, std::uint64_t seed, std::uint64_t chip,
                         std::uint64_t pass) const override;
   std::map<std::string, std::string> params() const override;
   // Contract: mean per-cell fault rate with levels equally likely.
@@ -84,7 +84,7 @@ class MlcLevelFaults final : public FaultModel {
   std::array<Table, 5> tables_;  // by bits per cell 1..4 (index 0 unused)
 };
 
-RegistryEntry mlc_registry_entry(MlcTechnology tech);
-std::unique_ptr<FaultModel> make_mlc_model(MlcTechnology tech, const ParamValues& v);
+// Registry entry (schema + factory) of mlc-ctt or mlc-rram.
+Implementation<std::unique_ptr<FaultModel>> mlc_implementation(MlcTechnology tech);
 
 }  // namespace memlapse

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "memlapse/faults/partition.h"
 #include "memlapse/image/memory_image.h"
 
 namespace memlapse::testing {
@@ -22,7 +23,7 @@ inline MemoryImage make_test_image(int bits, std::vector<std::uint64_t> sizes) {
 // Number of stored bits equal to `value` over the image.
 inline std::uint64_t count_stored(const MemoryImage& img, bool value) {
   std::uint64_t n = 0;
-  for (std::uint32_t t = 0; t < img.tensor_count(); ++t)
+  for (std::uint32_t t = 0; t < PartitionView(img).tensor_count(); ++t)
     for (std::uint64_t e = 0; e < img.tensor(t).count; ++e)
       for (int b = 0; b < img.word_bits(t); ++b) n += img.get_bit(t, e, b) == value;
   return n;

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "memlapse/core/error.h"
+#include "memlapse/core/text.h"
 #include "memlapse/core/rng.h"
 #include "memlapse/faults/layout.h"
 #include "memlapse/faults/nested.h"
@@ -68,8 +69,8 @@ ErrorProfile load_error_profile(const std::string& dir) {
   return p;
 }
 
-ProfiledErrors::ProfiledErrors(ErrorProfile profile, std::uint64_t offset_bits, std::string source)
-    : prof_(std::move(profile)), offset_bits_(offset_bits), source_(std::move(source)) {
+ProfiledErrors::ProfiledErrors(ErrorProfile profile, std::string source)
+    : prof_(std::move(profile)), source_(std::move(source)) {
   const std::uint64_t n = prof_.rows * prof_.cols;
   if (n == 0 || prof_.flip01.size() != n || prof_.flip10.size() != n) {
     throw Error("fault model profiled: the profile's arrays do not hold rows*cols entries");
@@ -86,19 +87,20 @@ ProfiledErrors::ProfiledErrors(ErrorProfile profile, std::uint64_t offset_bits, 
   mean10_ /= static_cast<double>(n);
 }
 
-FaultList ProfiledErrors::sample(const MemoryImage& image, std::uint64_t seed, std::uint64_t chip) const {
+FaultList ProfiledErrors::sample(const PartitionView& image, std::uint64_t seed, std::uint64_t chip) const {
   FaultList out;
   const ImageBits ib(image);
   std::vector<std::uint64_t> hits;
-  append_nested_hits(CounterRng(seed, chip, kFailStream), ib.total_bits(), p_max_, hits);
-  const CounterRng thin(seed, chip, kThinStream);
+  append_nested_hits(image.rng(seed, chip, kFailStream), ib.total_bits(), p_max_, hits);
+  const CounterRng thin = image.rng(seed, chip, kThinStream);
+  const std::uint64_t offset_bits = image.layout().offset_bits;
   ImageBits::Cursor cur(ib);
   for (std::uint64_t q : hits) {
     BitFault f;
     if (!cur.locate(q, f)) continue;
-    const std::uint64_t m = q + offset_bits_;
+    const std::uint64_t m = q + offset_bits;
     const std::uint64_t cell = ((m / prof_.cols) % prof_.rows) * prof_.cols + m % prof_.cols;
-    const bool stored = image.get_bit(f.tensor, f.element, f.bit);
+    const bool stored = image.image().get_bit(f.tensor, f.element, f.bit);
     const double p = stored ? prof_.flip10[cell] : prof_.flip01[cell];
     if (p < p_max_ && thin.uniform(q) * p_max_ > p) continue;
     f.kind = BitFault::kFlip;
@@ -110,7 +112,6 @@ FaultList ProfiledErrors::sample(const MemoryImage& image, std::uint64_t seed, s
 
 std::map<std::string, std::string> ProfiledErrors::params() const {
   return {{"map", source_},
-          {"offset_bits", std::to_string(offset_bits_)},
           {"rows", std::to_string(prof_.rows)},
           {"cols", std::to_string(prof_.cols)},
           {"mean_flip01", fmt(mean01_)},
@@ -118,18 +119,16 @@ std::map<std::string, std::string> ProfiledErrors::params() const {
           {"ber", fmt(0.5 * (mean01_ + mean10_))}};
 }
 
-RegistryEntry profiled_registry_entry() {
-  return {"profiled", "004 App. C.1 profiled error map: per-bit 0->1 / 1->0 flip probabilities tiled over the image",
-          ParamSchema{{"map", ParamType::kString, "", "", "directory with profile.json, flip01.f32, flip10.f32"},
-                      {"offset_bits", ParamType::kInt, "0", "bit", "array cell of the image's first bit (other mappings)"}}};
-}
-
-std::unique_ptr<FaultModel> make_profiled_model(const ParamValues& v) {
-  const std::string& dir = v.get_string("map");
-  if (dir.empty()) throw Error("fault model profiled: parameter 'map' is required (a profile directory)");
-  const long long off = v.get_int("offset_bits");
-  if (off < 0) throw Error("fault model profiled: offset_bits = " + std::to_string(off) + " must be >= 0");
-  return std::make_unique<ProfiledErrors>(load_error_profile(dir), static_cast<std::uint64_t>(off), dir);
+Implementation<std::unique_ptr<FaultModel>> profiled_implementation() {
+  RegistryEntry e{"profiled",
+                  "004 App. C.1 profiled error map: per-bit 0->1 / 1->0 flip probabilities tiled over the partition "
+                  "(its layout's offset_bits places the partition on the map)",
+                  ParamSchema{ParamSpec{"map", ParamType::kString, "", "", "directory with profile.json, flip01.f32, flip10.f32"}.required_()},
+                  {"any"}};
+  return {e, [](const ParamValues& v) -> std::unique_ptr<FaultModel> {
+            const std::string& dir = v.get_string("map");
+            return std::make_unique<ProfiledErrors>(load_error_profile(dir), dir);
+          }};
 }
 
 }  // namespace memlapse

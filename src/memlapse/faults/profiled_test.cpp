@@ -48,7 +48,9 @@ TEST_F(ProfiledErrorsTest, TiledProbabilitiesWithOffsetAndDirection) {
   }
   EXPECT_TRUE(testing::binomial_accepts(f.size(), zeros_at_bit7, 0.3));
   // Shifting the mapping by 3 cells moves the weak column onto bit 4.
-  const FaultList g = make_fault_model("profiled", {{"map", dir_.string()}, {"offset_bits", "3"}})->sample(img, 1, 0);
+  PhysicalLayout shifted;  // the partition's placement on the profiled array
+  shifted.offset_bits = 3;
+  const FaultList g = make_fault_model("profiled", {{"map", dir_.string()}})->sample(PartitionView(img, 0, shifted), 1, 0);
   ASSERT_FALSE(g.empty());
   for (const auto& b : g) ASSERT_EQ(b.bit, 4);
 }

@@ -3,30 +3,21 @@
 #include <bit>
 #include <cmath>
 #include <span>
-#include <sstream>
 
 #include "memlapse/core/error.h"
 #include "memlapse/core/rng.h"
+#include "memlapse/core/text.h"
 #include "memlapse/faults/nested.h"
 
 namespace memlapse {
 
 UniformBitErrors::UniformBitErrors(double ber) : ber_(ber) {
-  if (!(ber >= 0.0 && ber <= 1.0)) {
-    std::ostringstream os;
-    os << "fault model uniform: ber = " << ber << " is outside [0, 1]";
-    throw Error(os.str());
-  }
+  if (!(ber >= 0.0 && ber <= 1.0)) throw Error("fault model uniform: ber = " + format_double(ber) + " is outside [0, 1]");
 }
 
-std::map<std::string, std::string> UniformBitErrors::params() const {
-  std::ostringstream os;
-  os.precision(17);
-  os << ber_;
-  return {{"ber", os.str()}};
-}
+std::map<std::string, std::string> UniformBitErrors::params() const { return {{"ber", format_double(ber_)}}; }
 
-FaultList UniformBitErrors::sample(const MemoryImage& image, std::uint64_t seed, std::uint64_t chip) const {
+FaultList UniformBitErrors::sample(const PartitionView& image, std::uint64_t seed, std::uint64_t chip) const {
   FaultList out;
   const double expected = static_cast<double>(image.total_value_bits()) * ber_;
   // Mean plus six standard deviations: one allocation in all but ~1e-9 of the chips.
@@ -38,17 +29,18 @@ FaultList UniformBitErrors::sample(const MemoryImage& image, std::uint64_t seed,
     const bool pow2 = (m & (m - 1)) == 0;
     const int shift = std::countr_zero(m);
     // The hits arrive per window of the sampler and are converted straight into the list.
-    for_each_nested_block(CounterRng(seed, chip, t), image.value_bits(t), ber_,
+    const std::uint32_t r = image.region(t);
+    for_each_nested_block(image.rng(seed, chip, t), image.value_bits(t), ber_,
                           [&](std::span<const std::uint64_t> block) {
                             if (pow2) {
                               const std::uint64_t mask = m - 1;
                               for (const std::uint64_t j : block) {
-                                out.push_back(BitFault{t, j >> shift, static_cast<std::uint8_t>(j & mask), BitFault::kFlip});
+                                out.push_back(BitFault{r, j >> shift, static_cast<std::uint8_t>(j & mask), BitFault::kFlip});
                               }
                             } else {
                               for (const std::uint64_t j : block) {
                                 const std::uint64_t e = j / m;
-                                out.push_back(BitFault{t, e, static_cast<std::uint8_t>(j - e * m), BitFault::kFlip});
+                                out.push_back(BitFault{r, e, static_cast<std::uint8_t>(j - e * m), BitFault::kFlip});
                               }
                             }
                           });
@@ -56,16 +48,16 @@ FaultList UniformBitErrors::sample(const MemoryImage& image, std::uint64_t seed,
   return out;
 }
 
-void UniformBitErrors::inject(Injection& inj, std::uint64_t seed, std::uint64_t chip) const {
-  const MemoryImage& image = inj.image();
+void UniformBitErrors::inject(Injection& inj, const PartitionView& image, std::uint64_t seed, std::uint64_t chip) const {
   for (std::uint32_t t = 0; t < image.tensor_count(); ++t) {
+    const std::uint32_t r = image.region(t);
     // Dense rates hand over the sampler's window bitmaps (no list of hits); sparse ones the hits.
     if (nested_windows_are_dense(ber_)) {
-      for_each_nested_window(CounterRng(seed, chip, t), image.value_bits(t), ber_,
-                             [&](std::uint64_t w0, std::span<const std::uint64_t> words) { inj.flip_value_words(t, w0, words); });
+      for_each_nested_window(image.rng(seed, chip, t), image.value_bits(t), ber_,
+                             [&](std::uint64_t w0, std::span<const std::uint64_t> words) { inj.flip_value_words(r, w0, words); });
     } else {
-      for_each_nested_block(CounterRng(seed, chip, t), image.value_bits(t), ber_,
-                            [&](std::span<const std::uint64_t> block) { inj.flip_value_bits(t, block); });
+      for_each_nested_block(image.rng(seed, chip, t), image.value_bits(t), ber_,
+                            [&](std::span<const std::uint64_t> block) { inj.flip_value_bits(r, block); });
     }
   }
 }

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "memlapse/core/error.h"
+#include "memlapse/core/text.h"
 #include "memlapse/faults/layout.h"
 #include "memlapse/core/rng.h"
 #include "memlapse/faults/nested.h"
@@ -39,7 +40,7 @@ UniformExtended::UniformExtended(UniformExtSpec spec) : spec_(std::move(spec)) {
                              spec_.protected_bits.end());
 }
 
-FaultList UniformExtended::sample(const MemoryImage& image, std::uint64_t seed, std::uint64_t chip) const {
+FaultList UniformExtended::sample(const PartitionView& image, std::uint64_t seed, std::uint64_t chip) const {
   FaultList out;
   std::vector<std::uint64_t> hits;
   struct Hit { std::uint64_t j; int set; };
@@ -52,7 +53,7 @@ FaultList UniformExtended::sample(const MemoryImage& image, std::uint64_t seed, 
     all.clear();
     for (int s = 0; s < 4; ++s) {
       hits.clear();
-      append_nested_hits(CounterRng(seed, chip, ext_stream(t, static_cast<std::uint64_t>(s))), image.value_bits(t),
+      append_nested_hits(image.rng(seed, chip, ext_stream(t, static_cast<std::uint64_t>(s))), image.value_bits(t),
                          rates[s], hits);
       for (std::uint64_t j : hits) all.push_back(Hit{j, s});
     }
@@ -74,7 +75,7 @@ FaultList UniformExtended::sample(const MemoryImage& image, std::uint64_t seed, 
       }
       last = h.j;
       const BitFault::Kind kind = h.set == 2 ? BitFault::kStuckAt0 : h.set == 3 ? BitFault::kStuckAt1 : BitFault::kFlip;
-      out.push_back(BitFault{t, e, bit, kind});
+      out.push_back(BitFault{image.region(t), e, bit, kind});
     }
   }
   return out;
@@ -83,7 +84,8 @@ FaultList UniformExtended::sample(const MemoryImage& image, std::uint64_t seed, 
 std::map<std::string, std::string> UniformExtended::params() const {
   std::string prot;
   for (std::size_t i = 0; i < spec_.protected_bits.size(); ++i) {
-    prot += (i ? "," : "") + std::to_string(spec_.protected_bits[i]);
+    if (i) prot += ',';
+    prot += std::to_string(spec_.protected_bits[i]);
   }
   return {{"ber", fmt(spec_.ber)},           {"ber_01", fmt(spec_.ber_01)},         {"ber_10", fmt(spec_.ber_10)},
           {"stuck_at_0", fmt(spec_.stuck_at_0)}, {"stuck_at_1", fmt(spec_.stuck_at_1)}, {"protected_bits", prot}};
@@ -91,7 +93,7 @@ std::map<std::string, std::string> UniformExtended::params() const {
 
 SramLowVoltage::SramLowVoltage(double v) : voltage_(v), ber_(sram_ber(v)) {}
 
-FaultList SramLowVoltage::sample(const MemoryImage& image, std::uint64_t seed, std::uint64_t chip) const {
+FaultList SramLowVoltage::sample(const PartitionView& image, std::uint64_t seed, std::uint64_t chip) const {
   return UniformBitErrors(ber_).sample(image, seed, chip);
 }
 
@@ -99,55 +101,51 @@ std::map<std::string, std::string> SramLowVoltage::params() const {
   return {{"voltage", fmt(voltage_)}, {"ber", fmt(ber_)}, {"energy_rel", fmt(sram_energy_rel(voltage_))}};
 }
 
-RegistryEntry uniform_registry_entry() {
-  return {"uniform",
-          "004 §3 random bit errors: each stored value bit flips independently, nested in the rate; "
-          "optional 0->1 / 1->0 rates, stuck-at cells, protected bits",
-          ParamSchema{{"ber", ParamType::kDouble, "", "1/bit", "probability that a stored bit is flipped (004 §3)"},
-                      {"ber_01", ParamType::kDouble, "-1", "1/bit", "0->1 flip rate of cells storing 0 (-1: = ber)"},
-                      {"ber_10", ParamType::kDouble, "-1", "1/bit", "1->0 flip rate of cells storing 1 (-1: = ber)"},
-                      {"stuck_at_0", ParamType::kDouble, "0", "1/bit", "fraction of cells stuck at 0"},
-                      {"stuck_at_1", ParamType::kDouble, "0", "1/bit", "fraction of cells stuck at 1"},
-                      {"protected_bits", ParamType::kString, "", "",
-                       "comma-separated bit positions that never fail (e.g. 7 = sign of 8-bit)"}}};
+Implementation<std::unique_ptr<FaultModel>> uniform_implementation() {
+  const auto rate = [](const char* name, const char* doc) {
+    return ParamSpec{name, ParamType::kDouble, "", "1/bit", doc}.in(0, 1).optional_();
+  };
+  return {{"uniform",
+           "004 §3 random bit errors: each stored value bit flips independently, nested in the rate; "
+           "optional 0->1 / 1->0 rates, stuck-at cells, protected bits",
+           ParamSchema{ParamSpec{"ber", ParamType::kDouble, "", "1/bit", "probability that a stored bit is flipped (004 §3)"}
+                           .in(0, 1)
+                           .required_()
+                           .as(ParamRole::kRate),
+                       rate("ber_01", "0->1 flip rate of cells storing 0 (default: ber)"),
+                       rate("ber_10", "1->0 flip rate of cells storing 1 (default: ber)"),
+                       rate("stuck_at_0", "fraction of cells stuck at 0 (default: 0)"),
+                       rate("stuck_at_1", "fraction of cells stuck at 1 (default: 0)"),
+                       ParamSpec{"protected_bits", ParamType::kIntList, "", "", "bit positions that never fail (e.g. 7 = sign of 8-bit)"}
+                           .in(0, 63)
+                           .optional_()},
+           {"any"}},
+          [](const ParamValues& v) -> std::unique_ptr<FaultModel> {
+            const double ber = v.get_double("ber");
+            const bool extended = v.has("ber_01") || v.has("ber_10") || v.has("stuck_at_0") || v.has("stuck_at_1") ||
+                                  v.has("protected_bits");
+            if (!extended) return std::make_unique<UniformBitErrors>(ber);
+            UniformExtSpec s;
+            s.ber = ber;
+            s.ber_01 = v.has("ber_01") ? v.get_double("ber_01") : ber;
+            s.ber_10 = v.has("ber_10") ? v.get_double("ber_10") : ber;
+            s.stuck_at_0 = v.has("stuck_at_0") ? v.get_double("stuck_at_0") : 0.0;
+            s.stuck_at_1 = v.has("stuck_at_1") ? v.get_double("stuck_at_1") : 0.0;
+            if (v.has("protected_bits")) {
+              for (long long b : v.get_int_list("protected_bits")) s.protected_bits.push_back(static_cast<int>(b));
+            }
+            return std::make_unique<UniformExtended>(std::move(s));
+          }};
 }
 
-RegistryEntry sram_registry_entry() {
-  return {"sram",
-          "004 Fig. 1 low-voltage SRAM: uniform persistent bit errors at the rate the normalised voltage implies",
-          ParamSchema{{"voltage", ParamType::kDouble, "", "V/Vmin",
-                       "supply voltage normalised to Vmin (>= 0.80; >= 1 is error-free)"}}};
-}
-
-std::unique_ptr<FaultModel> make_uniform_model(const ParamValues& v, const std::map<std::string, std::string>& given) {
-  const bool extended = given.count("ber_01") || given.count("ber_10") || given.count("stuck_at_0") ||
-                        given.count("stuck_at_1") || given.count("protected_bits");
-  const double ber = v.get_double("ber");
-  if (!extended) return std::make_unique<UniformBitErrors>(ber);
-  UniformExtSpec s;
-  s.ber = ber;
-  s.ber_01 = v.get_double("ber_01") < 0 ? ber : v.get_double("ber_01");
-  s.ber_10 = v.get_double("ber_10") < 0 ? ber : v.get_double("ber_10");
-  s.stuck_at_0 = v.get_double("stuck_at_0");
-  s.stuck_at_1 = v.get_double("stuck_at_1");
-  std::stringstream ss(v.get_string("protected_bits"));
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    if (item.empty()) continue;
-    try {
-      std::size_t pos = 0;
-      const int b = std::stoi(item, &pos);
-      if (pos != item.size()) throw std::invalid_argument(item);
-      s.protected_bits.push_back(b);
-    } catch (const std::exception&) {
-      throw Error("fault model uniform: protected_bits item '" + item + "' is not an integer bit position");
-    }
-  }
-  return std::make_unique<UniformExtended>(std::move(s));
-}
-
-std::unique_ptr<FaultModel> make_sram_model(const ParamValues& v) {
-  return std::make_unique<SramLowVoltage>(v.get_double("voltage"));
+Implementation<std::unique_ptr<FaultModel>> sram_implementation() {
+  return {{"sram", "004 Fig. 1 low-voltage SRAM: uniform persistent bit errors at the rate the normalised voltage implies",
+           ParamSchema{ParamSpec{"voltage", ParamType::kDouble, "", "V/Vmin", "supply voltage normalised to Vmin (>= 1 is error-free)"}
+                           .at_least(0.80)
+                           .required_()
+                           .as(ParamRole::kOperatingPoint)},
+           {"sram"}},
+          [](const ParamValues& v) -> std::unique_ptr<FaultModel> { return std::make_unique<SramLowVoltage>(v.get_double("voltage")); }};
 }
 
 }  // namespace memlapse

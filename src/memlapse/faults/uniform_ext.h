@@ -30,7 +30,7 @@ class UniformExtended final : public FaultModel {
   // Contract: rates in [0, 1], protected bits in 0..63; Error names the key and value.
   explicit UniformExtended(UniformExtSpec spec);
   std::string name() const override { return "uniform"; }
-  FaultList sample(const MemoryImage& image, std::uint64_t seed, std::uint64_t chip) const override;
+  FaultList sample(const PartitionView& view, std::uint64_t seed, std::uint64_t chip) const override;
   std::map<std::string, std::string> params() const override;
 
  private:
@@ -42,16 +42,15 @@ class SramLowVoltage final : public FaultModel {
   // Contract: voltage >= 0.80 (normalised to Vmin), else Error.
   explicit SramLowVoltage(double voltage_norm);
   std::string name() const override { return "sram"; }
-  FaultList sample(const MemoryImage& image, std::uint64_t seed, std::uint64_t chip) const override;
+  FaultList sample(const PartitionView& view, std::uint64_t seed, std::uint64_t chip) const override;
   std::map<std::string, std::string> params() const override;
 
  private:
   double voltage_, ber_;
 };
 
-RegistryEntry uniform_registry_entry();
-RegistryEntry sram_registry_entry();
-std::unique_ptr<FaultModel> make_uniform_model(const ParamValues& v, const std::map<std::string, std::string>& given);
-std::unique_ptr<FaultModel> make_sram_model(const ParamValues& v);
+// Registry entries (schema + factory) of "uniform" and "sram".
+Implementation<std::unique_ptr<FaultModel>> uniform_implementation();
+Implementation<std::unique_ptr<FaultModel>> sram_implementation();
 
 }  // namespace memlapse

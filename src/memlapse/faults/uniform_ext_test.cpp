@@ -96,7 +96,7 @@ TEST(SramLowVoltage, RateFromVoltageAndNestedAcrossVoltages) {
   for (double v : {1.0, 0.95, 0.90, 0.86, 0.84, 0.82}) {
     const auto m = make_fault_model("sram", {{"voltage", format_double(v)}});
     const FaultList f = m->sample(img, 2, 3);
-    EXPECT_TRUE(binomial_accepts(f.size(), img.total_value_bits(), sram_ber(v))) << v;
+    EXPECT_TRUE(binomial_accepts(f.size(), PartitionView(img).total_value_bits(), sram_ber(v))) << v;
     EXPECT_TRUE(std::includes(f.begin(), f.end(), prev.begin(), prev.end(), key)) << v;
     EXPECT_EQ(m->params().at("ber"), format_double(sram_ber(v)));
     prev = f;

@@ -27,7 +27,7 @@ TEST(UniformBitErrors, BitIndexMapsToElementAndBitOfEachTensor) {
   const UniformBitErrors model(0.01);
   const FaultList f = model.sample(img, 3, 5);
   FaultList expected;
-  for (std::uint32_t t = 0; t < img.tensor_count(); ++t) {
+  for (std::uint32_t t = 0; t < PartitionView(img).tensor_count(); ++t) {
     for_each_nested_hit(CounterRng(3, 5, t), img.value_bits(t), 0.01, [&](std::uint64_t j) {
       expected.push_back(BitFault{t, j / 12, static_cast<std::uint8_t>(j % 12), BitFault::kFlip});
     });
@@ -59,7 +59,7 @@ TEST(UniformBitErrors, LowerRateIsSubsetOfHigherRateOnTheSameChip) {
     EXPECT_TRUE(std::includes(cur.begin(), cur.end(), prev.begin(), prev.end(), key)) << ber;
     prev = cur;
   }
-  EXPECT_EQ(prev.size(), img.total_value_bits());
+  EXPECT_EQ(prev.size(), PartitionView(img).total_value_bits());
 }
 
 TEST(UniformBitErrors, FaultCountIsBinomialAndBitPositionsUniform) {
@@ -67,7 +67,7 @@ TEST(UniformBitErrors, FaultCountIsBinomialAndBitPositionsUniform) {
   for (double ber : {1e-3, 0.02}) {
     for (std::uint64_t chip = 0; chip < 3; ++chip) {
       const FaultList f = UniformBitErrors(ber).sample(img, 21, chip);
-      EXPECT_TRUE(binomial_accepts(f.size(), img.total_value_bits(), ber)) << ber << " " << f.size();
+      EXPECT_TRUE(binomial_accepts(f.size(), PartitionView(img).total_value_bits(), ber)) << ber << " " << f.size();
       std::array<std::uint64_t, 8> per_bit{};
       for (const auto& b : f) ++per_bit[b.bit];
       EXPECT_LT(chi_square_equal(per_bit), 24.322) << "ber " << ber;  // 7 dof, 0.999
@@ -104,8 +104,8 @@ TEST(UniformBitErrors, ZeroRateGivesNoFaults) {
 
 TEST(FaultRegistry, HoldsEveryExpectedModel) {
   std::set<std::string> names;
-  for (const auto& e : fault_registry()) names.insert(e.name);
-  EXPECT_EQ(names, (std::set<std::string>{"uniform", "sram", "dram-model0", "dram-model1", "dram-model2", "dram-model3",
+  for (const auto& e : fault_registry().entries()) names.insert(e.name);
+  EXPECT_EQ(names, (std::set<std::string>{"none", "uniform", "sram", "dram-model0", "dram-model1", "dram-model2", "dram-model3",
                                          "mlc-ctt", "mlc-rram", "edram", "profiled"}));
   auto m = make_fault_model("uniform", {{"ber", "1e-3"}});
   EXPECT_EQ(m->name(), "uniform");

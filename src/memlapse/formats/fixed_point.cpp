@@ -1,6 +1,7 @@
 #include "memlapse/formats/fixed_point.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <limits>
 #include <sstream>
@@ -65,25 +66,16 @@ std::map<std::string, std::string> FixedPointFormat::params() const {
           {"layout", spec_.dense ? "dense" : "byte"}};
 }
 
-FixedPointSpec fixed_point_spec_from(const ParamValues& v, const std::string& owner) {
+FixedPointSpec fixed_point_spec_from(const ParamValues& v) {
   FixedPointSpec s;
-  const long long bits = v.get_int("bits");
-  if (bits < 2 || bits > 16) throw Error(owner + ": bits = " + std::to_string(bits) + " is out of range 2..16");
-  s.bits = static_cast<int>(bits);
+  s.bits = static_cast<int>(v.get_int("bits"));
   s.round = v.get_bool("round");
-  const std::string& r = v.get_string("range");
-  if (r == "tensor") s.range = RangeGranularity::kTensor;
-  else if (r == "global") s.range = RangeGranularity::kGlobal;
-  else if (r == "channel") s.range = RangeGranularity::kChannel;
-  else throw Error(owner + ": range = '" + r + "' is not one of tensor, global, channel");
+  constexpr RangeGranularity kRanges[] = {RangeGranularity::kTensor, RangeGranularity::kGlobal, RangeGranularity::kChannel};
+  s.range = kRanges[v.get_choice("range")];
   s.symmetric = v.get_bool("symmetric");
   s.is_signed = v.get_bool("signed");
   s.clip = v.get_double("clip");
-  if (!(s.clip >= 0.0)) throw Error(owner + ": clip = " + v.get_string("clip") + " must be >= 0 (0 = no clipping)");
-  const std::string& l = v.get_string("layout");
-  if (l == "byte") s.dense = false;
-  else if (l == "dense") s.dense = true;
-  else throw Error(owner + ": layout = '" + l + "' is not one of byte, dense");
+  s.dense = v.get_choice("layout") == 1;
   return s;
 }
 
@@ -216,6 +208,36 @@ std::shared_ptr<const Format> FixedPointFormat::prepared(std::span<const std::sp
   s.global_min = lo;
   s.global_max = hi;
   return std::make_shared<FixedPointFormat>(s);
+}
+
+ScaleWords FixedPointFormat::scale_words(const TensorParams& p) const {
+  ScaleWords out;
+  std::vector<std::uint64_t>& w = out.words;
+  auto put = [&](double scale, double offset) {
+    w.push_back(std::bit_cast<std::uint64_t>(scale));
+    if (!spec_.symmetric) w.push_back(std::bit_cast<std::uint64_t>(offset));
+  };
+  if (p.channel_elements == 0) {
+    put(p.scale, p.offset);
+  } else {
+    for (std::size_t c = 0; c < p.channel_scale.size(); ++c) put(p.channel_scale[c], p.channel_offset[c]);
+  }
+  return out;
+}
+
+void FixedPointFormat::set_scale_words(std::span<const std::uint64_t> words, TensorParams& p) const {
+  const std::size_t per = spec_.symmetric ? 1 : 2;
+  auto get = [&](std::size_t range, double& scale, double& offset) {
+    scale = std::bit_cast<double>(words[range * per]);
+    if (!spec_.symmetric) offset = std::bit_cast<double>(words[range * per + 1]);
+  };
+  if (p.channel_elements == 0) {
+    MEMLAPSE_CHECK(words.size() == per, "fixed: scale word count does not match the tensor");
+    get(0, p.scale, p.offset);
+    return;
+  }
+  MEMLAPSE_CHECK(words.size() == per * p.channel_scale.size(), "fixed: scale word count does not match the channels");
+  for (std::size_t c = 0; c < p.channel_scale.size(); ++c) get(c, p.channel_scale[c], p.channel_offset[c]);
 }
 
 float FixedPointFormat::decode_one(const std::uint8_t* bytes, const TensorParams& p) const {

@@ -68,6 +68,10 @@ class FixedPointFormat final : public Format {
   bool dense_layout() const override { return spec_.dense; }
   bool needs_prepare() const override { return spec_.range == RangeGranularity::kGlobal && !spec_.has_global; }
   std::shared_ptr<const Format> prepared(std::span<const std::span<const float>> tensors) const override;
+  // Scale words: per range (the tensor, or each channel in order) its scale, then its offset
+  // when asymmetric.
+  ScaleWords scale_words(const TensorParams& p) const override;
+  void set_scale_words(std::span<const std::uint64_t> words, TensorParams& p) const override;
 
   // Contract: the signed code c in [-k, k] of w for the symmetric range q > 0 (Eq. 1).
   std::int32_t quantize(float w, double q_max) const;
@@ -86,7 +90,8 @@ class FixedPointFormat final : public Format {
   FixedPointSpec spec_;
 };
 
-// The fixed-point parameter keys shared by "fixed" and its presets (builtin.cpp).
-FixedPointSpec fixed_point_spec_from(const ParamValues& v, const std::string& owner);
+// The typed spec from the fixed-point keys shared by "fixed" and its presets (builtin.cpp),
+// already checked by their schema.
+FixedPointSpec fixed_point_spec_from(const ParamValues& v);
 
 }  // namespace memlapse

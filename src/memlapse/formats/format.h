@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "memlapse/core/schema.h"
+#include "memlapse/core/registry.h"
 
 namespace memlapse {
 
@@ -34,6 +34,12 @@ struct TensorParams {
   // Correction of implausible values (000 §3.2, §5): fault-free bounds learned at encode time.
   double lo = 0.0, hi = 0.0;  // value bounds [lo, hi]
   int max_exponent = 0;       // largest biased exponent field among the fault-free values
+};
+
+// Decode parameters as the memory stores them (Format::scale_words).
+struct ScaleWords {
+  int word_bits = 64;
+  std::vector<std::uint64_t> words;
 };
 
 class Format {
@@ -76,10 +82,24 @@ class Format {
   virtual void decode(std::span<const std::uint8_t> in, const TensorParams& p, std::span<float> out) const;
   // Contract: the resolved parameters this format was built with (written beside results).
   virtual std::map<std::string, std::string> params() const = 0;
+  // Contract: the decode parameters of p that a memory stores beside the codes, as words of
+  // ScaleWords::word_bits bits (docs/formats.md "Scales": fixed point keeps the scale, and the
+  // offset when asymmetric, per tensor or per channel, as IEEE-754 binary64 patterns: the decoder
+  // computes in double, so storing them changes no decoded value); empty when it needs none.
+  virtual ScaleWords scale_words(const TensorParams& p) const {
+    (void)p;
+    return {};
+  }
+  // Contract: p with the words of scale_words(p) replaced by `words` (same count): what a
+  // decoder uses after a fault in the stored scales. Any bit pattern is accepted (total).
+  virtual void set_scale_words(std::span<const std::uint64_t> words, TensorParams& p) const {
+    (void)words;
+    (void)p;
+  }
 };
 
-// The formats registry (formats/builtin.cpp): every format with its schema.
-const std::vector<RegistryEntry>& format_registry();
+// The formats registry (formats/builtin.cpp): every format with its schema and factory.
+const Registry<std::unique_ptr<Format>>& format_registry();
 // Contract: builds the named format from user parameters validated by its schema; throws Error
 // naming the format and key for unknown names/keys or bad values.
 std::unique_ptr<Format> make_format(const std::string& name, const std::map<std::string, std::string>& params);

@@ -3,6 +3,7 @@
 #include "memlapse/formats/pipeline.h"
 
 #include <algorithm>
+#include <bit>
 
 #include "memlapse/core/error.h"
 #include "memlapse/encoding/secded.h"
@@ -232,6 +233,27 @@ DecodeReport PipelineFormat::decode_tensor(const PipelineMeta& meta, std::span<c
     out[i] = p < 0 || static_cast<std::uint64_t>(p) >= vals.size() ? 0.0f : vals[static_cast<std::size_t>(p)];
   }
   return rep;
+}
+
+ScaleWords PipelineFormat::meta_scale_words(const PipelineMeta& meta) const {
+  ScaleWords out;
+  if (spec_.quant == Quant::kFixed) {
+    out.words.push_back(std::bit_cast<std::uint64_t>(meta.scale));
+  } else if (spec_.quant == Quant::kBfp) {
+    out.word_bits = 16;  // E_top in [-149, 127] (subnormal maxima included)
+    out.words.push_back(static_cast<std::uint64_t>(static_cast<std::uint16_t>(static_cast<std::int16_t>(meta.tensor_exponent))));
+  }
+  return out;
+}
+
+void PipelineFormat::set_meta_scale_words(std::span<const std::uint64_t> words, PipelineMeta& meta) const {
+  if (spec_.quant == Quant::kFixed) {
+    MEMLAPSE_CHECK(words.size() == 1, "pipeline: one scale word expected");
+    meta.scale = std::bit_cast<double>(words[0]);
+  } else if (spec_.quant == Quant::kBfp) {
+    MEMLAPSE_CHECK(words.size() == 1, "pipeline: one tensor-exponent word expected");
+    meta.tensor_exponent = static_cast<std::int16_t>(static_cast<std::uint16_t>(words[0]));
+  }
 }
 
 }  // namespace memlapse

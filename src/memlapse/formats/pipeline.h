@@ -78,6 +78,12 @@ class PipelineFormat final : public Format {
   // into out (meta.n values) with correction; total: any stored bits decode.
   DecodeReport decode_tensor(const PipelineMeta& meta, std::span<const std::span<const std::uint8_t>> stored,
                              std::span<float> out) const;
+  // Contract: the tensor's decode parameters as the memory stores them (docs/formats.md
+  // "Scales"): quant = fixed: the scale as one binary64 word; quant = bfp: the tensor exponent
+  // E_top as one 16-bit two's-complement word; none otherwise.
+  ScaleWords meta_scale_words(const PipelineMeta& meta) const;
+  // Contract: meta with those words replaced (a faulty read; any pattern decodes).
+  void set_meta_scale_words(std::span<const std::uint64_t> words, PipelineMeta& meta) const;
 
  private:
   PipelineSpec spec_;

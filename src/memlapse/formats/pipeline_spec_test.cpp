@@ -17,18 +17,18 @@ void expect_error(const std::string& name, const std::map<std::string, std::stri
 }
 
 TEST(PipelineSpec, BadSpecsNameTheKeyAndWhatWasExpected) {
-  expect_error("pipeline", {{"ecc", "72-64"}, {"ecc_on", "values,bitmsk"}}, "unknown data structure 'bitmsk'");
+  expect_error("pipeline", {{"ecc", "72-64"}, {"ecc_on", "values,bitmsk"}}, "'ecc_on' = 'bitmsk' is not one of all, values");
   expect_error("pipeline", {{"values_bpc", "3"}}, "values_bpc = 3 does not divide the 8-bit values word");
   expect_error("cluster", {{"indices_bpc", "3"}}, "indices_bpc = 3 does not divide the 4-bit indices word");
   expect_error("pipeline", {{"ecc", "72-64"}, {"parity_bpc", "3"}}, "parity_bpc = 3 does not divide the 8-bit parity word");
   expect_error("maxnvm", {{"bitmask_bpc", "3"}}, "bitmask_bpc = 3 does not divide the 8-bit bitmask word (mask_word_bits)");
   expect_error("pipeline", {{"idxsync", "true"}}, "idxsync = true needs sparse = bitmask");
-  expect_error("cluster", {{"bits", "9"}}, "bits = 9 is outside 2..8");
-  expect_error("pipeline", {{"quant", "int8"}}, "quant = 'int8' is not one of fixed, cluster, fp16, bfp");
-  expect_error("pipeline", {{"ecc", "hamming"}}, "ecc = 'hamming' is not one of none, 72-64, 4kb-24");
-  expect_error("pipeline", {{"prune", "1.5"}}, "prune = 1.5");
+  expect_error("cluster", {{"bits", "9"}}, "bits = 9 is outside [2, 8] for quant = cluster");
+  expect_error("pipeline", {{"quant", "int8"}}, "'quant' = 'int8' is not one of fixed, cluster, fp16 or bfp");
+  expect_error("pipeline", {{"ecc", "hamming"}}, "'ecc' = 'hamming' is not one of none, 72-64 or 4kb-24");
+  expect_error("pipeline", {{"prune", "1.5"}}, "'prune' = 1.5 is outside [0, 1]");
   expect_error("bfp", {{"bfp_group", "16"}, {"bfp_mantissa_bits", "7"}}, "bfp_layout = group needs e + g(1+f) <= 64");
-  expect_error("pipeline", {{"bitmask_bpc", "5"}}, "bitmask_bpc = 5 is outside 0..4");
+  expect_error("pipeline", {{"bitmask_bpc", "5"}}, "'bitmask_bpc' = 5 bit is outside [0, 4]");
   expect_error("pipeline", {{"values_bcp", "2"}}, "values_bcp");  // unknown key, from the schema
 }
 

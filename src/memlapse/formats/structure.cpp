@@ -7,7 +7,7 @@
 namespace memlapse {
 namespace {
 constexpr const char* kStructureNames[] = {"values", "indices", "bitmask", "row_counters", "column_indices",
-                                           "parity", "exponents", "codebook", "sync_counters"};
+                                           "parity", "exponents", "codebook", "sync_counters", "scales"};
 static_assert(std::size(kStructureNames) == kStructureCount);
 }  // namespace
 
@@ -20,6 +20,11 @@ Structure structure_from_string(const std::string& name) {
     all += std::string(i ? ", " : "") + kStructureNames[i];
   }
   throw Error("unknown data structure '" + name + "'; expected one of " + all);
+}
+
+const std::vector<std::string>& structure_names() {
+  static const std::vector<std::string> kNames(std::begin(kStructureNames), std::end(kStructureNames));
+  return kNames;
 }
 
 }  // namespace memlapse

@@ -6,6 +6,7 @@
 //   std::string n = to_string(Structure::kParity);    // "parity"
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace memlapse {
 
@@ -19,10 +20,14 @@ enum class Structure : std::uint8_t {
   kExponents,      // BFP shared exponents (002 §V-C)
   kCodebook,       // k-means centroids (001 §3.1.2)
   kSyncCounters,   // IdxSync per-block non-zero counters (001 §3.3, Fig. 4)
+  kScales,         // decode parameters: quantization scales and offsets (per tensor or channel), BFP
+                   // tensor exponents (docs/formats.md "Scales"); fault-free unless placed otherwise
 };
-inline constexpr int kStructureCount = 9;
+inline constexpr int kStructureCount = 10;
 const char* to_string(Structure s);
 // Contract: the structure named `name` (as to_string writes it); Error listing the names otherwise.
 Structure structure_from_string(const std::string& name);
+// Contract: every structure name, in enum order.
+const std::vector<std::string>& structure_names();
 
 }  // namespace memlapse

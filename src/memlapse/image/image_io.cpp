@@ -4,8 +4,10 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 
 #include "memlapse/core/error.h"
+#include "memlapse/core/file.h"
 
 namespace memlapse {
 
@@ -15,11 +17,9 @@ std::vector<std::uint8_t> read_bytes(const std::string& path) {
   if (!in) throw Error(path + ": cannot open for reading");
   return std::vector<std::uint8_t>(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
+// Whole or not at all (a full disk never leaves a truncated image).
 void write_bytes(const std::string& path, const void* data, std::size_t n) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) throw Error(path + ": cannot open for writing");
-  out.write(static_cast<const char*>(data), static_cast<std::streamsize>(n));
-  if (!out) throw Error(path + ": write failed");
+  write_text_file(path, std::string(static_cast<const char*>(data), n));
 }
 }  // namespace
 
@@ -49,10 +49,18 @@ void write_f32_file(const std::string& path, std::span<const float> values) {
 nlohmann::json image_sidecar(const MemoryImage& image) {
   const Format& f = image.format();
   nlohmann::json j;
-  j["memlapse_image"] = 1;
+  j["memlapse_image"] = kImageSidecarVersion;
   j["format"] = {{"name", f.name()}, {"params", f.params()}, {"value_bits", f.value_bits()},
                  {"layout", f.dense_layout() ? "dense" : "byte"}};
-  j["bytes"] = image.bytes().size();
+  // The file holds the partitions one after the other.
+  nlohmann::json parts = nlohmann::json::array();
+  std::uint64_t offset = 0;
+  for (std::uint32_t p = 0; p < image.partition_count(); ++p) {
+    parts.push_back({{"index", p}, {"file_offset", offset}, {"bytes", image.bytes(p).size()}});
+    offset += image.bytes(p).size();
+  }
+  j["bytes"] = offset;
+  j["partitions"] = parts;
   nlohmann::json regions = nlohmann::json::array();
   for (std::uint32_t t = 0; t < image.tensor_count(); ++t) {
     const TensorSlot& s = image.tensor(t);
@@ -66,7 +74,7 @@ nlohmann::json image_sidecar(const MemoryImage& image) {
     p["hi"] = s.params.hi;
     p["max_exponent"] = s.params.max_exponent;
     regions.push_back({{"name", s.name}, {"tensor", s.tensor}, {"structure", to_string(s.structure)}, {"shape", s.shape},
-                       {"count", s.count}, {"byte_offset", s.byte_offset}, {"word_bits", s.word_bits},
+                       {"count", s.count}, {"partition", s.partition}, {"byte_offset", s.byte_offset}, {"word_bits", s.word_bits},
                        {"stride_bits", s.stride_bits}, {"bits_per_cell", s.bits_per_cell}, {"params", p}});
   }
   j["regions"] = regions;
@@ -78,8 +86,9 @@ nlohmann::json image_sidecar(const MemoryImage& image) {
       nlohmann::json protects = nlohmann::json::array();
       for (const auto& r : m.regions) protects.push_back(r.protects);
       tensors.push_back({{"first_region", image.regions_of(t).first}, {"region_count", image.regions_of(t).second},
-                         {"shape", m.shape}, {"elements", m.n}, {"rows", m.rows}, {"cols", m.cols}, {"stored", m.stored},
-                         {"scale", m.scale}, {"tensor_exponent", m.tensor_exponent}, {"protects", protects}});
+                         {"scales_region", image.scales_region(t)}, {"shape", m.shape}, {"elements", m.n}, {"rows", m.rows},
+                         {"cols", m.cols}, {"stored", m.stored}, {"scale", m.scale}, {"tensor_exponent", m.tensor_exponent},
+                         {"protects", protects}});
     }
     j["tensors"] = tensors;
   }
@@ -87,52 +96,155 @@ nlohmann::json image_sidecar(const MemoryImage& image) {
 }
 
 void write_image_files(const std::string& path, const MemoryImage& image) {
-  write_bytes(path, image.bytes().data(), image.bytes().size());
+  std::vector<std::uint8_t> all;
+  for (std::uint32_t p = 0; p < image.partition_count(); ++p) all.insert(all.end(), image.bytes(p).begin(), image.bytes(p).end());
+  write_bytes(path, all.data(), all.size());
   const std::string side = image_sidecar(image).dump(2) + "\n";
   write_bytes(path + ".json", side.data(), side.size());
 }
 
 namespace {
 
+// A region of a sidecar, checked against the file: where its bits start (absolute bit position
+// in the file) and how they are laid out.
+struct FileRegion {
+  std::string name;
+  Structure structure = Structure::kValues;
+  std::uint64_t tensor = 0, count = 0, start_bit = 0;
+  int word_bits = 0, stride_bits = 0, bits_per_cell = 1;
+  nlohmann::json params;
+};
+
+std::uint64_t get_u64(const nlohmann::json& j, const char* key, const std::string& where) {
+  const auto& v = j.at(key);
+  if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<std::int64_t>() >= 0)) {
+    throw Error(where + ": '" + key + "' = " + v.dump() + " is not a non-negative integer");
+  }
+  return v.get<std::uint64_t>();
+}
+
+int get_int_in(const nlohmann::json& j, const char* key, int lo, int hi, const std::string& where) {
+  const auto& v = j.at(key);
+  if (!v.is_number_integer() || v.get<std::int64_t>() < lo || v.get<std::int64_t>() > hi) {
+    throw Error(where + ": '" + key + "' = " + v.dump() + " is not an integer in " + std::to_string(lo) + ".." + std::to_string(hi));
+  }
+  return static_cast<int>(v.get<std::int64_t>());
+}
+
+std::vector<FileRegion> read_regions(std::span<const std::uint8_t> bytes, const nlohmann::json& j, const std::string& where) {
+  const int version = j.contains("memlapse_image") && j["memlapse_image"].is_number_integer() ? j["memlapse_image"].get<int>() : 0;
+  if (version != 1 && version != kImageSidecarVersion) {
+    throw Error(where + ": memlapse_image = " + (j.contains("memlapse_image") ? j["memlapse_image"].dump() : std::string("(missing)")) +
+                "; this build reads sidecar versions 1 and " + std::to_string(kImageSidecarVersion));
+  }
+  if (get_u64(j, "bytes", where) != bytes.size()) {
+    throw Error(where + ": the sidecar says " + j.at("bytes").dump() + " image bytes but the image has " + std::to_string(bytes.size()));
+  }
+  std::vector<std::uint64_t> part_offset{0}, part_bytes{bytes.size()};
+  if (version >= 2) {
+    part_offset.clear();
+    part_bytes.clear();
+    std::uint64_t expect = 0;
+    for (const auto& pj : j.at("partitions")) {
+      const std::uint64_t off = get_u64(pj, "file_offset", where), n = get_u64(pj, "bytes", where);
+      if (get_u64(pj, "index", where) != part_offset.size() || off != expect || n > bytes.size() - off) {
+        throw Error(where + ": partition entry " + pj.dump() + " does not match the file layout");
+      }
+      part_offset.push_back(off);
+      part_bytes.push_back(n);
+      expect = off + n;
+    }
+    if (expect != bytes.size()) throw Error(where + ": the partitions do not cover the image bytes");
+  }
+  std::vector<FileRegion> out;
+  std::vector<std::vector<std::pair<std::uint64_t, std::uint64_t>>> used(part_offset.size());
+  for (const auto& rj : j.at("regions")) {
+    FileRegion r;
+    r.name = rj.at("name").get<std::string>();
+    const std::string at = where + ": region '" + r.name + "'";
+    r.structure = structure_from_string(rj.at("structure").get<std::string>());
+    r.tensor = get_u64(rj, "tensor", at);
+    r.count = get_u64(rj, "count", at);
+    r.word_bits = get_int_in(rj, "word_bits", 1, 64, at);
+    r.stride_bits = get_int_in(rj, "stride_bits", r.word_bits, 64, at);
+    r.bits_per_cell = get_int_in(rj, "bits_per_cell", 1, 4, at);
+    r.params = rj.at("params");
+    const std::uint64_t p = version >= 2 ? get_u64(rj, "partition", at) : 0;
+    if (p >= part_offset.size()) throw Error(at + ": partition " + std::to_string(p) + " is not in the sidecar");
+    const std::uint64_t off = get_u64(rj, "byte_offset", at);
+    const auto stride = static_cast<std::uint64_t>(r.stride_bits);
+    if (r.count > (std::numeric_limits<std::uint64_t>::max() - 7) / stride) throw Error(at + ": count is too large");
+    const std::uint64_t nbytes = (r.count * stride + 7) / 8;
+    if (off > part_bytes[p] || nbytes > part_bytes[p] - off) throw Error(at + " runs past the end of its partition");
+    for (const auto& [b, e] : used[p]) {
+      if (off < e && b < off + nbytes) throw Error(at + " overlaps another region");
+    }
+    used[p].emplace_back(off, off + nbytes);
+    r.start_bit = (part_offset[p] + off) * 8;
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+// The words of a region as 64-bit values (any width up to 64).
+std::vector<std::uint64_t> region_words(std::span<const std::uint8_t> bytes, const FileRegion& r) {
+  std::vector<std::uint64_t> w(r.count, 0);
+  for (std::uint64_t e = 0; e < r.count; ++e) {
+    for (int b = 0; b < r.word_bits; ++b) {
+      const std::uint64_t pos = r.start_bit + e * static_cast<std::uint64_t>(r.stride_bits) + static_cast<std::uint64_t>(b);
+      if ((bytes[pos / 8] >> (pos % 8)) & 1u) w[e] |= std::uint64_t{1} << b;
+    }
+  }
+  return w;
+}
+
+// The scales region of parameter tensor `tensor`, or null (version 1 sidecars have none).
+const FileRegion* scales_of(const std::vector<FileRegion>& regions, std::uint64_t tensor) {
+  for (const auto& r : regions) if (r.structure == Structure::kScales && r.tensor == tensor) return &r;
+  return nullptr;
+}
+
 // Pipeline images: rebuild each tensor's metadata from the sidecar and decode with correction.
-std::vector<float> decode_pipeline_image(std::span<const std::uint8_t> bytes, const nlohmann::json& j, const std::string& where) {
+std::vector<float> decode_pipeline_image(std::span<const std::uint8_t> bytes, const nlohmann::json& j,
+                                         const std::vector<FileRegion>& regions, const std::string& where) {
   const auto params = j.at("format").at("params").get<std::map<std::string, std::string>>();
   const auto format = make_format("pipeline", params);
   const auto& p = dynamic_cast<const PipelineFormat&>(*format);
-  if (j.at("bytes").get<std::uint64_t>() != bytes.size()) {
-    throw Error(where + ": the sidecar says " + std::to_string(j.at("bytes").get<std::uint64_t>()) +
-                " image bytes but the image has " + std::to_string(bytes.size()));
-  }
-  const auto& regions = j.at("regions");
   std::vector<float> out;
+  std::uint64_t tensor = 0;
   for (const auto& tj : j.at("tensors")) {
     PipelineMeta m;
     m.shape = tj.at("shape").get<std::vector<std::int64_t>>();
-    m.n = tj.at("elements").get<std::uint64_t>();
-    m.rows = tj.at("rows").get<std::uint64_t>();
-    m.cols = tj.at("cols").get<std::uint64_t>();
-    m.stored = tj.at("stored").get<std::uint64_t>();
+    m.n = get_u64(tj, "elements", where);
+    m.rows = get_u64(tj, "rows", where);
+    m.cols = get_u64(tj, "cols", where);
+    m.stored = get_u64(tj, "stored", where);
     m.scale = tj.at("scale").get<double>();
     m.tensor_exponent = tj.at("tensor_exponent").get<int>();
-    const auto first = tj.at("first_region").get<std::size_t>(), count = tj.at("region_count").get<std::size_t>();
+    const auto first = get_u64(tj, "first_region", where), count = get_u64(tj, "region_count", where);
     const auto protects = tj.at("protects").get<std::vector<int>>();
-    if (first + count > regions.size() || protects.size() != count || m.rows * m.cols != m.n) {
-      throw Error(where + ": pipeline tensor entry does not match the regions");
+    if (first > regions.size() || count > regions.size() - first || protects.size() != count ||
+        (m.cols != 0 && m.rows > std::numeric_limits<std::uint64_t>::max() / m.cols) || m.rows * m.cols != m.n ||
+        m.n > bytes.size() * 64 + 64) {
+      throw Error(where + ": pipeline tensor entry " + std::to_string(tensor) + " does not match the regions");
     }
-    std::vector<std::span<const std::uint8_t>> stored;
-    for (std::size_t r = first; r < first + count; ++r) {
-      const auto& rj = regions[r];
-      RegionLayout L{structure_from_string(rj.at("structure").get<std::string>()), rj.at("word_bits").get<int>(),
-                     rj.at("count").get<std::uint64_t>(), rj.at("bits_per_cell").get<int>(), protects[r - first]};
-      const auto off = rj.at("byte_offset").get<std::uint64_t>();
+    std::vector<std::vector<std::uint8_t>> copies;
+    for (std::uint64_t r = first; r < first + count; ++r) {
+      const FileRegion& fr = regions[r];
+      RegionLayout L{fr.structure, fr.word_bits, fr.count, fr.bits_per_cell, protects[r - first]};
+      if (protects[r - first] >= static_cast<int>(count)) throw Error(where + ": region '" + fr.name + "' protects a region outside its tensor");
+      if (fr.start_bit % 8 != 0 || fr.stride_bits != fr.word_bits) throw Error(where + ": region '" + fr.name + "' is not a dense pipeline region");
       const std::uint64_t nbytes = (L.bit_count() + 7) / 8;
-      if (off + nbytes > bytes.size()) throw Error(where + ": region '" + rj.at("name").get<std::string>() + "' runs past the end of the image");
-      stored.push_back(bytes.subspan(off, nbytes));
+      copies.emplace_back(bytes.begin() + static_cast<std::ptrdiff_t>(fr.start_bit / 8),
+                          bytes.begin() + static_cast<std::ptrdiff_t>(fr.start_bit / 8 + nbytes));
       m.regions.push_back(L);
     }
+    if (const FileRegion* sc = scales_of(regions, tensor)) p.set_meta_scale_words(region_words(bytes, *sc), m);
+    std::vector<std::span<const std::uint8_t>> stored(copies.begin(), copies.end());
     const std::size_t base = out.size();
     out.resize(base + m.n);
     p.decode_tensor(m, stored, std::span<float>(out).subspan(base, m.n));
+    ++tensor;
   }
   return out;
 }
@@ -141,57 +253,61 @@ std::vector<float> decode_pipeline_image(std::span<const std::uint8_t> bytes, co
 
 std::vector<float> decode_image(std::span<const std::uint8_t> bytes, const nlohmann::json& j, const std::string& where) {
   try {
+    const std::vector<FileRegion> regions = read_regions(bytes, j, where);
     const auto& fj = j.at("format");
-    if (j.contains("tensors")) return decode_pipeline_image(bytes, j, where);
+    if (j.contains("tensors")) return decode_pipeline_image(bytes, j, regions, where);
     // Fixed-point params list every key of the "fixed" schema (presets included); the float
     // formats are named by their first four characters (fp32, fp16, bf16).
     const std::string name = fj.at("params").contains("symmetric") ? "fixed" : fj.at("name").get<std::string>().substr(0, 4);
     std::map<std::string, std::string> params = fj.at("params").get<std::map<std::string, std::string>>();
     const auto format = make_format(name, params);
-    if (j.at("bytes").get<std::uint64_t>() != bytes.size()) {
-      throw Error(where + ": the sidecar says " + std::to_string(j.at("bytes").get<std::uint64_t>()) +
-                  " image bytes but the image has " + std::to_string(bytes.size()));
-    }
     std::vector<float> out;
     const auto w = static_cast<std::uint64_t>(format->value_bytes());
-    for (const auto& r : j.at("regions")) {
-      const std::string structure = r.at("structure").get<std::string>();
-      if (structure != "values") throw Error(where + ": region structure '" + structure + "' cannot be decoded by format " + name);
+    for (const FileRegion& r : regions) {
+      if (r.structure == Structure::kScales) continue;
+      if (r.structure != Structure::kValues) {
+        throw Error(where + ": region structure '" + std::string(to_string(r.structure)) + "' cannot be decoded by format " + name);
+      }
       TensorParams p;
-      const auto& pj = r.at("params");
+      const auto& pj = r.params;
       p.scale = pj.at("scale").get<double>();
       p.offset = pj.at("offset").get<double>();
       p.lo = pj.value("lo", 0.0);
       p.hi = pj.value("hi", 0.0);
       p.max_exponent = pj.value("max_exponent", 0);
       if (pj.contains("channel_elements")) {
-        p.channel_elements = pj.at("channel_elements").get<std::uint64_t>();
+        p.channel_elements = get_u64(pj, "channel_elements", where);
         p.channel_scale = pj.at("channel_scale").get<std::vector<double>>();
         p.channel_offset = pj.at("channel_offset").get<std::vector<double>>();
       }
-      const auto count = r.at("count").get<std::uint64_t>();
-      const auto off = r.at("byte_offset").get<std::uint64_t>();
-      const auto m = static_cast<std::uint64_t>(r.at("word_bits").get<int>());
-      const auto stride = static_cast<std::uint64_t>(r.at("stride_bits").get<int>());
+      const auto m = static_cast<std::uint64_t>(r.word_bits);
+      const auto stride = static_cast<std::uint64_t>(r.stride_bits);
       if (m != static_cast<std::uint64_t>(format->value_bits()) || (stride != m && stride != 8 * w)) {
-        throw Error(where + ": region '" + r.at("name").get<std::string>() + "' word/stride bits do not match format " + format->name());
+        throw Error(where + ": region '" + r.name + "' word/stride bits do not match format " + format->name());
       }
-      if (p.channel_elements > 0 && (p.channel_scale.size() * p.channel_elements != count || p.channel_offset.size() != p.channel_scale.size())) {
-        throw Error(where + ": region '" + r.at("name").get<std::string>() + "' channel parameters do not cover its values");
+      if (p.channel_elements > 0 &&
+          (p.channel_scale.size() > r.count / p.channel_elements + 1 || p.channel_scale.size() * p.channel_elements != r.count ||
+           p.channel_offset.size() != p.channel_scale.size())) {
+        throw Error(where + ": region '" + r.name + "' channel parameters do not cover its values");
       }
-      if (off * 8 + count * stride > bytes.size() * 8) {
-        throw Error(where + ": region '" + r.at("name").get<std::string>() + "' runs past the end of the image");
+      if (const FileRegion* sc = scales_of(regions, r.tensor)) {
+        const std::vector<std::uint64_t> words = region_words(bytes, *sc);
+        if (words.size() != format->scale_words(p).words.size()) {
+          throw Error(where + ": region '" + sc->name + "' holds " + std::to_string(words.size()) + " scale words; format " +
+                      format->name() + " needs " + std::to_string(format->scale_words(p).words.size()));
+        }
+        format->set_scale_words(words, p);
       }
-      std::vector<std::uint8_t> aligned(count * w, 0);
-      for (std::uint64_t e = 0; e < count; ++e) {
+      std::vector<std::uint8_t> aligned(r.count * w, 0);
+      for (std::uint64_t e = 0; e < r.count; ++e) {
         for (std::uint64_t b = 0; b < m; ++b) {
-          const std::uint64_t pos = off * 8 + e * stride + b;
+          const std::uint64_t pos = r.start_bit + e * stride + b;
           if ((bytes[pos / 8] >> (pos % 8)) & 1u) aligned[e * w + b / 8] = static_cast<std::uint8_t>(aligned[e * w + b / 8] | (1u << (b % 8)));
         }
       }
       const std::size_t base = out.size();
-      out.resize(base + count);
-      format->decode(aligned, p, std::span<float>(out).subspan(base, count));
+      out.resize(base + r.count);
+      format->decode(aligned, p, std::span<float>(out).subspan(base, r.count));
     }
     return out;
   } catch (const nlohmann::json::exception& e) {

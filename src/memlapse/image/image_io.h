@@ -18,6 +18,9 @@
 
 namespace memlapse {
 
+// Sidecar version written: 2 adds partitions and the scales regions (version 1 is still read).
+inline constexpr int kImageSidecarVersion = 2;
+
 // Contract: the float32 values of a raw little-endian file; Error naming the file when it cannot
 // be read or its size is not a multiple of 4.
 std::vector<float> read_f32_file(const std::string& path);

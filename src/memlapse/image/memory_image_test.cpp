@@ -31,7 +31,19 @@ TEST_P(MemoryImageFormats, TensorsArePackedBackToBack) {
   const auto a = img.add_tensor("a", {2, 3}, ramp(6, 0.1f));
   const auto b = img.add_tensor("b", {4}, ramp(4, 0.3f));
   const auto c = img.add_tensor("empty", {0, 5}, {});
-  EXPECT_EQ(img.tensor_count(), 3u);
+  // Three values regions in partition 0; fixed point adds one scales region per tensor after them,
+  // in partition 1 (fault-free unless placed otherwise).
+  EXPECT_EQ(img.regions_in(0), (std::vector<std::uint32_t>{0, 1, 2}));
+  const bool scaled = img.format().scale_words(img.tensor(a).params).words.size() > 0;
+  EXPECT_EQ(img.tensor_count(), scaled ? 6u : 3u);
+  if (scaled) {
+    for (std::uint32_t r = 3; r < 6; ++r) {
+      EXPECT_EQ(img.tensor(r).structure, Structure::kScales);
+      EXPECT_EQ(img.tensor(r).partition, kDefaultScalesPartition);
+      EXPECT_EQ(img.tensor(r).tensor, r - 3);
+      EXPECT_EQ(img.scales_region(r - 3), static_cast<std::int64_t>(r));
+    }
+  }
   EXPECT_EQ(img.tensor(a).byte_offset, 0u);
   EXPECT_EQ(img.tensor(b).byte_offset, 6 * w);
   EXPECT_EQ(img.tensor(c).byte_offset, 10 * w);
@@ -42,7 +54,7 @@ TEST_P(MemoryImageFormats, TensorsArePackedBackToBack) {
   const auto m = static_cast<std::uint64_t>(img.format().value_bits());
   EXPECT_EQ(img.value_bits(a), 6 * m);
   EXPECT_EQ(img.value_bits(c), 0u);
-  EXPECT_EQ(img.total_value_bits(), 10 * m);
+  EXPECT_EQ(img.value_bits(0) + img.value_bits(1) + img.value_bits(2), 10 * m);
   EXPECT_EQ(img.tensor(a).shape, (std::vector<std::int64_t>{2, 3}));
 }
 

@@ -125,7 +125,8 @@ TEST(PipelineImage, SecDedCorrectsEverySingleAndDetectsEveryDoubleFlipInACodewor
   const auto v = weights(16, 2);
   MemoryImage img = image_of("pipeline", {{"ecc", "72-64"}}, {16}, v);
   const auto clean = decoded(img);
-  ASSERT_EQ(img.tensor_count(), 2u);
+  ASSERT_EQ(img.tensor_count(), 3u);  // values, parity, and the scale (partition 1)
+  ASSERT_EQ(img.tensor(2).structure, Structure::kScales);
   // Codeword 0: values words 0..7 (bits 0..63) and parity word 0.
   std::vector<std::pair<std::uint32_t, std::pair<std::uint64_t, int>>> bits;
   for (int b = 0; b < 64; ++b) bits.push_back({0, {static_cast<std::uint64_t>(b / 8), b % 8}});

@@ -41,7 +41,7 @@ TEST(ArrayCli, JsonHasTheIssueKeys) {
 TEST(ArrayCli, BadInputGivesExitCodeOneAndAClearMessage) {
   std::string out, err;
   EXPECT_EQ(run({"array", "--tech", "flash", "--capacity", "1MB"}, out, err), 1);
-  EXPECT_NE(err.find("expected one of sram"), std::string::npos) << err;
+  EXPECT_NE(err.find("'flash' is not one of sram"), std::string::npos) << err;
   EXPECT_EQ(run({"array", "--tech", "sram", "--capacity", "3XB"}, out, err), 1);
   EXPECT_NE(err.find("unit 'XB'"), std::string::npos) << err;
   EXPECT_EQ(run({"array", "--tech", "sram", "--node", "10"}, out, err), 1);
@@ -50,7 +50,7 @@ TEST(ArrayCli, BadInputGivesExitCodeOneAndAClearMessage) {
   EXPECT_NE(err.find("bits_per_cell"), std::string::npos) << err;
   EXPECT_EQ(run({"array", "--tech", "sram", "--target", "speed"}, out, err), 1);
   EXPECT_EQ(run({"array", "--tech", "stt", "--cache", "--write-accounting", "nvsm"}, out, err), 1);
-  EXPECT_NE(err.find("expected physical or nvsim"), std::string::npos) << err;
+  EXPECT_NE(err.find("is not one of physical or nvsim (did you mean 'nvsim'?)"), std::string::npos) << err;
 }
 
 TEST(ArrayCli, WriteAccountingIsExplicitAndReported) {

@@ -303,8 +303,7 @@ ParamSchema schema_for(const Cell& c) {
     throw InternalError(std::string("cell field missing: ") + name);
   };
   // Written out (ParamSchema takes an initializer list); fields() is the one list of names.
-  return ParamSchema{{"bits_per_cell", ParamType::kInt, "1", "bit",
-                      "bits per cell (1.." + std::to_string(c.max_bits_per_cell) + ")"},
+  return ParamSchema{ParamSpec{"bits_per_cell", ParamType::kInt, "1", "bit", "bits per cell"}.in(1, c.max_bits_per_cell),
                      spec("area_f2"), spec("aspect_ratio"), spec("access_width_f"), spec("write_access_width_f"),
                      spec("sense_swing_v"),
                      spec("sense_latency_ns"), spec("sense_energy_pj"), spec("read_current_ua"),
@@ -315,33 +314,26 @@ ParamSchema schema_for(const Cell& c) {
 
 }  // namespace
 
-const std::vector<RegistryEntry>& array_technology_registry() {
-  static const std::vector<RegistryEntry> kEntries = [] {
-    std::vector<RegistryEntry> v;
-    for (const auto& b : builtins()) v.push_back({b.cell.tech, b.description, schema_for(b.cell)});
-    return v;
+const Registry<Cell>& array_technology_registry() {
+  static const Registry<Cell> kRegistry = [] {
+    std::vector<Implementation<Cell>> v;
+    for (std::size_t i = 0; i < builtins().size(); ++i) {
+      const auto& b = builtins()[i];
+      v.push_back({{b.cell.tech, b.description, schema_for(b.cell), {}}, [i](const ParamValues& values) {
+                     Cell c = builtins()[i].cell;
+                     c.bits_per_cell = static_cast<int>(values.get_int("bits_per_cell"));
+                     for (const auto& f : fields()) c.*(f.member) = values.get_double(f.name);
+                     c.validate();
+                     return c;
+                   }});
+    }
+    return Registry<Cell>("array technology", std::move(v));
   }();
-  return kEntries;
+  return kRegistry;
 }
 
 Cell make_cell(const std::string& name, const std::map<std::string, std::string>& overrides) {
-  const auto& reg = array_technology_registry();
-  std::vector<std::string> names;
-  for (size_t i = 0; i < reg.size(); ++i) {
-    names.push_back(reg[i].name);
-    if (reg[i].name != name) continue;
-    Cell c = builtins()[i].cell;
-    const ParamValues v = reg[i].schema.resolve(overrides, "array technology " + name);
-    c.bits_per_cell = static_cast<int>(v.get_int("bits_per_cell"));
-    for (const auto& f : fields()) c.*(f.member) = v.get_double(f.name);
-    c.validate();
-    return c;
-  }
-  std::string hint = closest_match(name, names);
-  std::string all;
-  for (const auto& n : names) all += (all.empty() ? "" : ", ") + n;
-  throw Error("array technology '" + name + "' is unknown" + (hint.empty() ? "" : " (did you mean '" + hint + "'?)") +
-              "; expected one of " + all);
+  return array_technology_registry().make(name, overrides);
 }
 
 }  // namespace memlapse::memory

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "memlapse/core/schema.h"
+#include "memlapse/core/registry.h"
 #include "memlapse/memory/technology.h"
 
 namespace memlapse::memory {
@@ -63,7 +63,7 @@ struct Cell {
 };
 
 // Contract: the registry of technologies with their parameter schemas (defaults = table values).
-const std::vector<RegistryEntry>& array_technology_registry();
+const Registry<Cell>& array_technology_registry();
 // Contract: the cell for technology `name` with `overrides` (schema keys, text values) applied and
 // validated; throws Error for an unknown technology (with a "did you mean") or bad value.
 Cell make_cell(const std::string& name, const std::map<std::string, std::string>& overrides = {});

@@ -9,7 +9,7 @@ namespace memlapse::memory {
 
 TEST(CellRegistry, HoldsEveryTechnologyOfTheIssue) {
   std::vector<std::string> names;
-  for (const auto& e : array_technology_registry()) names.push_back(e.name);
+  for (const auto& e : array_technology_registry().entries()) names.push_back(e.name);
   EXPECT_EQ(names, (std::vector<std::string>{"sram", "edram3t", "dram", "stt", "sot", "rram", "ctt", "pcm"}));
 }
 
@@ -70,7 +70,7 @@ TEST(CellValidation, BadValuesNameTheKeyAndTheRange) {
   EXPECT_NE(msg("stt", {{"set_latency_ns", "-1"}}).find("set_latency_ns"), std::string::npos);
   EXPECT_NE(msg("stt", {{"retention_us", "5"}}).find("non-volatile"), std::string::npos);
   EXPECT_NE(msg("pcm", {{"aera_f2", "20"}}).find("did you mean 'area_f2'"), std::string::npos);
-  EXPECT_NE(msg("ctt", {{"bits_per_cell", "4"}}).find("1..3"), std::string::npos);
+  EXPECT_NE(msg("ctt", {{"bits_per_cell", "4"}}).find("[1, 3]"), std::string::npos);
 }
 
 }  // namespace memlapse::memory

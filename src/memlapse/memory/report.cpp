@@ -7,28 +7,47 @@
 #include <sstream>
 
 #include "memlapse/core/error.h"
+#include "memlapse/core/svg_plot.h"
 
 namespace memlapse::memory {
 
+namespace {
+
+// The figures in CSV column order, with the member each name reads.
+struct Figure {
+  const char* name;
+  double ArrayFigures::*member;
+};
+constexpr Figure kFigures[] = {{"area_mm2", &ArrayFigures::area_mm2},
+                               {"read_latency_ns", &ArrayFigures::read_latency_ns},
+                               {"write_latency_ns", &ArrayFigures::write_latency_ns},
+                               {"read_energy_nj", &ArrayFigures::read_energy_nj},
+                               {"write_energy_nj", &ArrayFigures::write_energy_nj},
+                               {"leakage_mw", &ArrayFigures::leakage_mw},
+                               {"refresh_mw", &ArrayFigures::refresh_mw},
+                               {"area_efficiency", &ArrayFigures::area_efficiency}};
+
+}  // namespace
+
 const std::vector<std::string>& figure_names() {
-  static const std::vector<std::string> kNames = {"area_mm2",        "read_latency_ns", "write_latency_ns",
-                                                  "read_energy_nj",  "write_energy_nj", "leakage_mw",
-                                                  "refresh_mw",      "area_efficiency"};
+  static const std::vector<std::string> kNames = [] {
+    std::vector<std::string> v;
+    for (const auto& f : kFigures) v.emplace_back(f.name);
+    return v;
+  }();
   return kNames;
 }
 
 double figure_value(const ArrayFigures& f, const std::string& name) {
-  if (name == "area_mm2") return f.area_mm2;
-  if (name == "read_latency_ns") return f.read_latency_ns;
-  if (name == "write_latency_ns") return f.write_latency_ns;
-  if (name == "read_energy_nj") return f.read_energy_nj;
-  if (name == "write_energy_nj") return f.write_energy_nj;
-  if (name == "leakage_mw") return f.leakage_mw;
-  if (name == "refresh_mw") return f.refresh_mw;
-  if (name == "area_efficiency") return f.area_efficiency;
-  std::string all;
-  for (const auto& n : figure_names()) all += " " + n;
-  throw Error("metric: '" + name + "' is unknown; expected one of" + all);
+  for (const auto& fig : kFigures) {
+    if (name == fig.name) return f.*(fig.member);
+  }
+  find_registry_entry([] {
+    std::vector<RegistryEntry> e;
+    for (const auto& fig : kFigures) e.push_back({fig.name, "", {}, {}});
+    return e;
+  }(), name, "metric");
+  return 0;
 }
 
 std::vector<SweepRow> sweep(const std::vector<std::string>& techs, const std::vector<double>& capacities_mb,
@@ -63,42 +82,19 @@ std::string sweep_csv(const std::vector<SweepRow>& rows) {
 
 std::string sweep_svg(const std::vector<SweepRow>& rows, const std::string& metric) {
   figure_value(ArrayFigures{}, metric);  // validates the name
-  std::map<std::string, std::vector<std::pair<double, double>>> lines;
-  double xmin = 1e300, xmax = 0, ymin = 1e300, ymax = 0;
+  // Log-log axes as in 003 Fig. 9 (capacity doubles per point): one line per technology.
+  SvgPlot plot(metric + " vs capacity", "capacity (MB)", metric);
+  plot.log_x = plot.log_y = true;
+  plot.width = 520;
+  plot.height = 360;
+  std::map<std::string, std::size_t> series;
   for (const auto& r : rows) {
-    const double y = figure_value(r.result.best.figures, metric);
-    lines[r.tech].push_back({r.capacity_mb, y});
-    xmin = std::min(xmin, r.capacity_mb), xmax = std::max(xmax, r.capacity_mb);
-    ymin = std::min(ymin, y), ymax = std::max(ymax, y);
+    auto [it, fresh] = series.emplace(r.tech, plot.series.size());
+    if (fresh) plot.add({r.tech, {}, {}, {}, {}});
+    plot.series[it->second].x.push_back(r.capacity_mb);
+    plot.series[it->second].y.push_back(figure_value(r.result.best.figures, metric));
   }
-  // Log-log axes as in 003 Fig. 9 (capacity doubles per point).
-  const double W = 480, H = 320, L = 60, B = 40, R = 110, T = 30;
-  auto lx = [&](double x) { return xmax > xmin ? std::log(x / xmin) / std::log(xmax / xmin) : 0.5; };
-  auto ly = [&](double y) {
-    const double lo = std::max(ymin, 1e-12);
-    return ymax > lo ? std::log(std::max(y, 1e-12) / lo) / std::log(ymax / lo) : 0.5;
-  };
-  auto px = [&](double x) { return L + lx(x) * (W - L - R); };
-  auto py = [&](double y) { return H - B - ly(y) * (H - B - T); };
-  static const char* kColors[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"};
-  std::ostringstream o;
-  o << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << W << "\" height=\"" << H << "\" font-family=\"sans-serif\" font-size=\"11\">\n";
-  o << "<text x=\"" << L << "\" y=\"18\">" << metric << " vs capacity (log-log)</text>\n";
-  o << "<line x1=\"" << L << "\" y1=\"" << H - B << "\" x2=\"" << W - R << "\" y2=\"" << H - B << "\" stroke=\"black\"/>\n";
-  o << "<line x1=\"" << L << "\" y1=\"" << T << "\" x2=\"" << L << "\" y2=\"" << H - B << "\" stroke=\"black\"/>\n";
-  o << "<text x=\"" << L << "\" y=\"" << H - 8 << "\">" << xmin << " MB</text><text x=\"" << W - R - 40 << "\" y=\"" << H - 8
-    << "\">" << xmax << " MB</text>\n";
-  o << "<text x=\"2\" y=\"" << H - B << "\">" << ymin << "</text><text x=\"2\" y=\"" << T + 4 << "\">" << ymax << "</text>\n";
-  int i = 0;
-  for (const auto& [tech, pts] : lines) {
-    const char* col = kColors[i % 8];
-    o << "<polyline fill=\"none\" stroke=\"" << col << "\" stroke-width=\"2\" points=\"";
-    for (const auto& [x, y] : pts) o << px(x) << "," << py(y) << " ";
-    o << "\"/>\n<text x=\"" << W - R + 8 << "\" y=\"" << T + 14 * (i + 1) << "\" fill=\"" << col << "\">" << tech << "</text>\n";
-    ++i;
-  }
-  o << "</svg>\n";
-  return o.str();
+  return plot.render();
 }
 
 }  // namespace memlapse::memory
