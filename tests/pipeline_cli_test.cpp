@@ -4,6 +4,8 @@
 // file:line error with a suggestion; --print-spec prints a file that runs the same experiment;
 // results --where filters; the HTML report loads in headless Chromium without console errors.
 #include <gtest/gtest.h>
+
+#include <algorithm>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -188,6 +190,41 @@ TEST_F(PipelineCli, PrintSpecGivesAFileThatRunsTheSameExperiment) {
   ASSERT_EQ(v.rc, 0) << v.err;
   EXPECT_NE(v.out.find("ber@main"), std::string::npos) << v.out;
   EXPECT_NE(v.out.find("0.005179"), std::string::npos) << v.out;  // sram_ber(0.85), 004 Fig. 1 as anchored
+  fs::remove_all(d);
+}
+
+TEST_F(PipelineCli, CharacterizeRunsPrintsItsSpecResumesAndRejectsBadFlags) {
+  const fs::path d = tmp("characterize");
+  const std::vector<std::string> base = {"characterize", "--model", "toy", "--limit", "300", "--target", "mismatch", "--max-mismatch", "0.05",
+                                         "--resolution", "10", "--max-chips", "200", "--out", (d / "c").string()};
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> a = base;
+    a.insert(a.end(), extra.begin(), extra.end());
+    return cli(a);
+  };
+  const CliRun spec = with({"--print-spec"});
+  ASSERT_EQ(spec.rc, 0) << spec.err;
+  EXPECT_NE(spec.out.find("[characterize]"), std::string::npos) << spec.out;
+  EXPECT_NE(spec.out.find("max_mismatch = 0.05"), std::string::npos) << spec.out;
+  const CliRun r = with({});
+  ASSERT_EQ(r.rc, 0) << r.err;
+  EXPECT_NE(r.out.find("tolerable: ber = "), std::string::npos) << r.out;
+  EXPECT_TRUE(fs::exists(d / "c" / "characterize.json"));
+  const CliRun again = with({});
+  EXPECT_EQ(again.rc, 1);
+  EXPECT_NE(again.err.find("--resume"), std::string::npos) << again.err;
+  const CliRun resumed = with({"--resume"});
+  ASSERT_EQ(resumed.rc, 0) << resumed.err;
+  EXPECT_NE(resumed.out.find(" reused"), std::string::npos) << resumed.out;
+  EXPECT_EQ(resumed.out.substr(resumed.out.find("coarse characterization")), r.out.substr(r.out.find("coarse characterization")).replace(
+      r.out.substr(r.out.find("coarse characterization")).find(", 0 reused"), 10, ", " + std::to_string(std::count(r.err.begin(), r.err.end(), '\n')) + " reused"))
+      << resumed.out;
+  const CliRun key = with({"--key", "partition.main.fault.nope"});
+  EXPECT_EQ(key.rc, 1);
+  EXPECT_NE(key.err.find("characterize.key: 'nope' is not a rate or operating-point parameter of fault model uniform"), std::string::npos) << key.err;
+  const CliRun dec = with({"--decision", "maybe"});
+  EXPECT_EQ(dec.rc, 1);
+  EXPECT_NE(dec.err.find("maybe"), std::string::npos) << dec.err;
   fs::remove_all(d);
 }
 

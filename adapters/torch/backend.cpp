@@ -1,6 +1,7 @@
 // The LibTorch model backend (experiment/backend.h): loads zoo models, checkpoints and TorchScript
 // modules, exposes their float parameters, evaluates datasets and trains. The experiment runner
 // does everything else.
+#include <optional>
 #include <c10/util/Exception.h>
 
 #include <algorithm>
@@ -72,20 +73,100 @@ class TorchModel final : public EvaluatedModel {
   }
 
   std::vector<std::int64_t> predict(const Dataset& data, int batch) override {
+    if (prefix_end_ > 0) return predict_tensor(prefix(data, batch), batch, prefix_end_);
+    return predict_tensor(inputs(data), batch);
+  }
+
+  std::vector<std::int64_t> predict_rows(const Dataset& data, std::span<const std::uint32_t> rows, int batch) override {
+    const torch::Tensor& x = inputs(data);
+    auto idx = torch::empty({static_cast<int64_t>(rows.size())}, torch::kInt64);
+    auto* p = idx.data_ptr<int64_t>();
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      if (rows[i] >= data.n) throw InternalError("predict_rows: row " + std::to_string(rows[i]) + " of " + std::to_string(data.n));
+      p[i] = rows[i];
+    }
+    if (prefix_end_ > 0) return predict_tensor(prefix(data, batch).index_select(0, idx), batch, prefix_end_);
+    return predict_tensor(x.index_select(0, idx), batch);
+  }
+
+  void begin_trial(const TrialContext& t) override {
+    if (!act_) return;
+    act_->install();
+    if (t.inject) act_->set_fault_model(t.fault_model, t.fault_params);
+    act_->set_chip(t.chip);
+    act_->set_inject(t.inject);
+  }
+
+  std::string activation_sites() const override { return act_ ? act_->describe() : ""; }
+
+  std::string restrict_changes(const std::vector<std::string>& changing) override {
+    prefix_.reset();
+    prefix_end_ = 0;
+    auto* zoo = dynamic_cast<ZooNetwork*>(net_.get());
+    if (changing.empty()) return "";
+    if (zoo == nullptr) return "";  // a TorchScript module's forward need not be a chain
+    if (act_) return "";            // activation faults may sit in any module
+    // The first top-level module holding a changing parameter ("12.weight" -> 12).
+    std::size_t first = zoo->module_count();
+    for (const auto& name : changing) {
+      const auto dot = name.find('.');
+      std::size_t k = 0;
+      try {
+        k = std::stoul(name.substr(0, dot));
+      } catch (const std::exception&) {
+        return "";
+      }
+      first = std::min(first, k);
+    }
+    if (first == 0) return "";
+    prefix_end_ = first;
+    return "modules 0-" + std::to_string(first - 1) + " evaluated once per dataset (inputs of module " + std::to_string(first) + " cached)";
+  }
+
+ private:
+  std::unique_ptr<Network> net_;
+  std::unique_ptr<ActivationFaults> act_;
+  // The dataset as one tensor, converted once per dataset.
+  const torch::Tensor& inputs(const Dataset& data) {
     if (cached_ != &data || cached_n_ != data.n) {
       x_ = images_tensor(data);
       cached_ = &data;
       cached_n_ = data.n;
     }
+    return x_;
+  }
+
+  // The inputs of module prefix_end_ for the whole dataset, computed once (the modules before it
+  // hold no changing parameter, so their output is the fault-free one).
+  const torch::Tensor& prefix(const Dataset& data, int batch) {
+    const torch::Tensor& x = inputs(data);
+    if (!prefix_ || prefix_data_ != &data || prefix_n_ != data.n || prefix_at_ != prefix_end_) {
+      auto* zoo = dynamic_cast<ZooNetwork*>(net_.get());
+      torch::NoGradGuard ng;
+      net_->set_training(false);
+      std::vector<torch::Tensor> parts;
+      for (int64_t i = 0; i < x.size(0); i += batch) {
+        parts.push_back(zoo->forward_modules(x.narrow(0, i, std::min<int64_t>(batch, x.size(0) - i)), 0, prefix_end_));
+      }
+      prefix_ = torch::cat(parts, 0);
+      prefix_data_ = &data;
+      prefix_n_ = data.n;
+      prefix_at_ = prefix_end_;
+    }
+    return *prefix_;
+  }
+
+  // Top-1 of x (the inputs of module `from`: 0 = the network's inputs).
+  std::vector<std::int64_t> predict_tensor(const torch::Tensor& x, int batch, std::size_t from = 0) {
     torch::NoGradGuard ng;
     net_->set_training(false);
     std::vector<std::int64_t> out;
-    out.reserve(data.n);
-    for (int64_t i = 0; i < x_.size(0); i += batch) {
-      auto xb = x_.narrow(0, i, std::min<int64_t>(batch, x_.size(0) - i));
+    out.reserve(static_cast<std::size_t>(x.size(0)));
+    for (int64_t i = 0; i < x.size(0); i += batch) {
+      auto xb = x.narrow(0, i, std::min<int64_t>(batch, x.size(0) - i));
       torch::Tensor logits;
       try {
-        logits = net_->forward(xb);
+        logits = from == 0 ? net_->forward(xb) : dynamic_cast<ZooNetwork&>(*net_).forward_modules(xb, from, SIZE_MAX);
       } catch (const c10::Error& e) {
         throw Error(net_->description() + " cannot evaluate inputs of shape " + shape_text(xb.sizes()) + ": " + first_line(e) +
                     " (model.input_shape / data do not fit the model?)");
@@ -101,22 +182,12 @@ class TorchModel final : public EvaluatedModel {
     return out;
   }
 
-  void begin_trial(const TrialContext& t) override {
-    if (!act_) return;
-    act_->install();
-    if (t.inject) act_->set_fault_model(t.fault_model, t.fault_params);
-    act_->set_chip(t.chip);
-    act_->set_inject(t.inject);
-  }
-
-  std::string activation_sites() const override { return act_ ? act_->describe() : ""; }
-
- private:
-  std::unique_ptr<Network> net_;
-  std::unique_ptr<ActivationFaults> act_;
   const Dataset* cached_ = nullptr;
   std::size_t cached_n_ = 0;
   torch::Tensor x_;
+  std::size_t prefix_end_ = 0, prefix_at_ = 0, prefix_n_ = 0;
+  const Dataset* prefix_data_ = nullptr;
+  std::optional<torch::Tensor> prefix_;
 };
 
 class TorchBackend final : public ModelBackend {

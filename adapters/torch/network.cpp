@@ -34,6 +34,21 @@ torch::Tensor ZooNetwork::forward(const torch::Tensor& x) {
   return y;
 }
 
+torch::Tensor ZooNetwork::forward_modules(const torch::Tensor& x, std::size_t begin, std::size_t end) {
+  torch::Tensor y = x;
+  std::size_t i = 0;
+  for (auto& m : *seq_) {
+    if (i >= end) break;
+    if (i >= begin) {
+      if (hook_) y = hook_(i, false, y);
+      y = m.forward(y);
+      if (hook_) y = hook_(i, true, y);
+    }
+    ++i;
+  }
+  return y;
+}
+
 std::vector<std::pair<std::string, torch::Tensor>> ZooNetwork::named_parameters() {
   std::vector<std::pair<std::string, torch::Tensor>> out;
   for (const auto& item : seq_->named_parameters(true)) out.emplace_back(item.key(), item.value());

@@ -37,6 +37,9 @@ class ZooNetwork : public Network {
  public:
   ZooNetwork(std::string arch, std::map<std::string, std::string> resolved, torch::nn::Sequential seq);
   torch::Tensor forward(const torch::Tensor& x) override;
+  // Contract: the top-level modules [begin, end) applied to x in order (with the activation hook):
+  // forward(x) == forward_modules(forward_modules(x, 0, k), k, module_count()) for any k.
+  torch::Tensor forward_modules(const torch::Tensor& x, std::size_t begin, std::size_t end);
   // Contract: every later forward() passes each top-level module's input and output through
   // `hook` (an empty hook removes it).
   void set_activation_hook(ActivationHook hook) { hook_ = std::move(hook); }

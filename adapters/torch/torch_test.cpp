@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "adapters/torch/api.h"
+#include "memlapse/experiment/backend.h"
 #include "memlapse/experiment/zoo.h"
 #include "adapters/torch/network.h"
 #include "cli.h"
@@ -301,6 +302,54 @@ namespace {
 
 // Every example experiment in configs/ runs end to end, shortened with --set (1 epoch on 300
 // training images, 2 chips on a few hundred test images).
+TEST(Backend, PredictRowsEqualsThoseRowsOfAFullPass) {
+  if (!have_fashion_mnist()) GTEST_SKIP() << "dataset-fashion-mnist not installed";
+  use_torch_backend();
+  ModelLoadSpec ls;
+  ls.source = tiny_checkpoint();
+  auto m = model_backend().load(ls);
+  DatasetSpec ds;
+  ds.limit = 700;
+  const Dataset data = load_mnist_split(ds, Split::kTest);
+  const std::vector<std::int64_t> all = m->predict(data, 256);
+  const std::vector<std::uint32_t> rows = {699, 0, 17, 3, 3, 512, 256, 255};
+  const std::vector<std::int64_t> some = m->predict_rows(data, rows, 3);
+  ASSERT_EQ(some.size(), rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) EXPECT_EQ(some[i], all[rows[i]]) << i;
+  // The full pass after a subset pass still sees the whole dataset (no stale input cache).
+  EXPECT_EQ(m->predict(data, 256), all);
+}
+
+TEST(Backend, ReusedPrefixGivesTheSamePredictionsAsFullEvaluation) {
+  if (!have_fashion_mnist()) GTEST_SKIP() << "dataset-fashion-mnist not installed";
+  use_torch_backend();
+  ModelLoadSpec ls;
+  ls.source = tiny_checkpoint();
+  auto m = model_backend().load(ls);
+  DatasetSpec ds;
+  ds.limit = 700;
+  const Dataset data = load_mnist_split(ds, Split::kTest);
+  const std::vector<std::int64_t> before = m->predict(data, 256);
+  std::vector<ParameterRef> params = m->parameters();
+  // A parameter of a middle module changes (as a fault would); everything before it may be reused.
+  const ParameterRef& p = params[params.size() / 2];
+  const std::string how = m->restrict_changes({p.name});
+  ASSERT_FALSE(how.empty()) << p.name;
+  const std::vector<std::uint32_t> rows = {699, 0, 17, 3, 512, 256, 255, 100, 101, 102};
+  for (int pass = 0; pass < 2; ++pass) {
+    for (std::size_t k = 0; k < p.count; ++k) p.data[k] *= -1.5f;
+    const std::vector<std::int64_t> reused = m->predict(data, 256), reused_rows = m->predict_rows(data, rows, 4);
+    m->restrict_changes({});
+    const std::vector<std::int64_t> full = m->predict(data, 256), full_rows = m->predict_rows(data, rows, 4);
+    EXPECT_EQ(reused, full) << how;
+    EXPECT_EQ(reused_rows, full_rows) << how;
+    EXPECT_NE(full, before);  // the change mattered
+    m->restrict_changes({p.name});
+  }
+  // Only zoo chains reuse anything, and not when the first module changes.
+  EXPECT_EQ(m->restrict_changes({params.front().name}), "");
+}
+
 TEST(Configs, EveryExampleRunsShortened) {
   if (!have_fashion_mnist()) GTEST_SKIP() << "dataset-fashion-mnist not installed";
   const fs::path root = fs::path(MEMLAPSE_SOURCE_DIR) / "configs";
@@ -318,6 +367,12 @@ TEST(Configs, EveryExampleRunsShortened) {
         args.push_back(s);
       }
     }
+    if (text.find("[characterize]") != std::string::npos) {
+      for (const char* s : {"data.limit=300", "characterize.max_chips=40", "characterize.resolution=100"}) {
+        args.push_back("--set");
+        args.push_back(s);
+      }
+    }
     if (text.find("[sweep]") != std::string::npos) {
       for (const std::string& s : {std::string("sweep.chips=2"), std::string("data.limit=") + (name == "002_edram" ? "100" : "300")}) {
         args.push_back("--set");
@@ -327,10 +382,11 @@ TEST(Configs, EveryExampleRunsShortened) {
     const CliRun r = cli(args);
     EXPECT_EQ(r.rc, 0) << name << ": " << r.err;
     EXPECT_TRUE(fs::exists(out / "results.db")) << name;
-    EXPECT_TRUE(fs::exists(out / "report.html")) << name;
+    if (text.find("[characterize]") != std::string::npos) EXPECT_TRUE(fs::exists(out / "characterize.json")) << name;
+    else EXPECT_TRUE(fs::exists(out / "report.html")) << name;
     ++ran;
   }
-  EXPECT_EQ(ran, 6u);
+  EXPECT_EQ(ran, 7u);
 }
 
 }  // namespace

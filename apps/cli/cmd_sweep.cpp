@@ -48,12 +48,12 @@ const ParamSpec* fault_key_spec(const std::string& model, const std::string& key
 
 struct SweepFlags {
   SchemaFlags schema;
-  std::string fault = "uniform", format, technology, capacity, placement, faults_in = "weights";
-  std::vector<std::string> arch_opts, format_opts, fault_opts, layout_opts, sweeps, act_faults;
-  int bits = 0;
+  ModelFormatFlags model_format;
+  std::string fault = "uniform", technology, capacity, placement, faults_in = "weights";
+  std::vector<std::string> fault_opts, layout_opts, sweeps, act_faults;
   std::map<std::string, std::shared_ptr<std::string>> knobs;  // flag key -> text
   std::string out;
-  CLI::Option *fault_opt = nullptr, *format_opt = nullptr, *bits_opt = nullptr;
+  CLI::Option* fault_opt = nullptr;
 };
 
 // One parameter of partition main's fault model: a value, or (with `sweepable`) an axis when it is
@@ -79,24 +79,7 @@ ConfigDoc build_doc(const SweepFlags& f) {
   ConfigDoc doc(toml::table{}, "memlapse sweep");
   doc.set_node("experiment.out", toml::value<std::string>(f.out), "--out " + f.out);
   f.schema.apply(doc);
-  set_kv(doc, "model.arch", f.arch_opts, "--arch-opt", nullptr);
-  // The format: as given; without --format/--bits/--format-opt the checkpoint's (or 8-bit fixed).
-  if (!f.format.empty() || f.bits != 0 || !f.format_opts.empty()) {
-    const std::string name = f.format.empty() ? "fixed" : f.format;
-    doc.set_node("format.name", toml::value<std::string>(name), f.format.empty() ? "--bits" : "--format " + name);
-    const ParamSchema* schema = format_registry().contains(name) ? &format_registry().find(name).entry.schema : nullptr;
-    set_kv(doc, "format", f.format_opts, "--format-opt", schema);
-    if (f.bits != 0) {
-      if (schema != nullptr && schema->find("bits") == nullptr) {
-        throw Error("--bits " + std::to_string(f.bits) + ": format " + name + " has no bits parameter (describe formats)");
-      }
-      const auto given = parse_kv(f.format_opts, "--format-opt");
-      if (given.count("bits") && given.at("bits") != std::to_string(f.bits)) {
-        throw Error("--bits " + std::to_string(f.bits) + " contradicts --format-opt bits=" + given.at("bits") + "; give one of them");
-      }
-      doc.set_node("format.bits", toml::value<std::int64_t>(f.bits), "--bits " + std::to_string(f.bits));
-    }
-  }
+  f.model_format.apply(doc);
   // The memory system: --placement FILE, or one partition "main" holding everything.
   if (!f.placement.empty()) {
     const ConfigDoc pl = ConfigDoc::load(f.placement);
@@ -172,10 +155,7 @@ void add_sweep_command(CLI::App& app, CommandContext& ctx) {
   f->schema.add(cmd, data_schema(), "data", {"validation"});
   f->schema.add(cmd, sweep_schema(), "sweep");
   cmd->get_option("--model")->required();
-  cmd->add_option("--arch-opt", f->arch_opts, "zoo architecture parameter key=value (model.arch; describe models)");
-  f->format_opt = cmd->add_option("--format", f->format, "storage format (format.name; describe formats)");
-  f->bits_opt = cmd->add_option("--bits", f->bits, "format.bits: the width of any format with a bits parameter");
-  cmd->add_option("--format-opt", f->format_opts, "format parameter key=value (format.KEY)");
+  f->model_format.add(cmd);
   f->fault_opt = cmd->add_option("--fault", f->fault, "fault model of partition main (describe faults)")->capture_default_str();
   cmd->add_option("--fault-opt", f->fault_opts, "fault-model parameter key=value of partition main; a comma list sweeps it");
   cmd->add_option("--layout-opt", f->layout_opts, "physical layout key=value of partition main (row_bits, banks, ...)");

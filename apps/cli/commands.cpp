@@ -8,7 +8,7 @@ namespace memlapse::cli {
 
 const std::vector<CommandAdder>& all_commands() {
   static const std::vector<CommandAdder> kCommands = {
-      add_describe_command, add_run_command,    add_sweep_command,  add_train_command,  add_quickstart_command, add_results_command,
+      add_describe_command, add_run_command,    add_sweep_command, add_characterize_command,  add_train_command,  add_quickstart_command, add_results_command,
       add_report_command,   add_array_command,  add_encode_command, add_decode_command, add_fault_command,
   };
   return kCommands;

@@ -8,6 +8,7 @@ void add_run_command(CLI::App& app, CommandContext& ctx);         // cmd_run.cpp
 void add_results_command(CLI::App& app, CommandContext& ctx);     // cmd_run.cpp: results-store exports
 void add_report_command(CLI::App& app, CommandContext& ctx);      // cmd_run.cpp: HTML report
 void add_sweep_command(CLI::App& app, CommandContext& ctx);       // front end of run
+void add_characterize_command(CLI::App& app, CommandContext& ctx);  // front end of run
 void add_train_command(CLI::App& app, CommandContext& ctx);       // front end of run
 void add_quickstart_command(CLI::App& app, CommandContext& ctx);  // front end of run
 void add_array_command(CLI::App& app, CommandContext& ctx);       // memory array models (memory/)

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include "memlapse/core/error.h"
+#include "memlapse/formats/format.h"
 
 namespace memlapse::cli {
 
@@ -84,6 +85,31 @@ std::string join_args(const std::vector<std::string>& args) {
   std::string s;
   for (const auto& a : args) s += (s.empty() ? "" : " ") + a;
   return s;
+}
+
+void ModelFormatFlags::add(CLI::App* cmd) {
+  cmd->add_option("--arch-opt", arch_opts, "zoo architecture parameter key=value (model.arch; describe models)");
+  cmd->add_option("--format", format, "storage format (format.name; describe formats)");
+  cmd->add_option("--bits", bits, "format.bits: the width of any format with a bits parameter");
+  cmd->add_option("--format-opt", format_opts, "format parameter key=value (format.KEY)");
+}
+
+void ModelFormatFlags::apply(ConfigDoc& doc) const {
+  set_kv(doc, "model.arch", arch_opts, "--arch-opt", nullptr);
+  if (format.empty() && bits == 0 && format_opts.empty()) return;  // the checkpoint's format (or 8-bit fixed)
+  const std::string name = format.empty() ? "fixed" : format;
+  doc.set_node("format.name", toml::value<std::string>(name), format.empty() ? "--bits" : "--format " + name);
+  const ParamSchema* schema = format_registry().contains(name) ? &format_registry().find(name).entry.schema : nullptr;
+  set_kv(doc, "format", format_opts, "--format-opt", schema);
+  if (bits == 0) return;
+  if (schema != nullptr && schema->find("bits") == nullptr) {
+    throw Error("--bits " + std::to_string(bits) + ": format " + name + " has no bits parameter (describe formats)");
+  }
+  const auto given = parse_kv(format_opts, "--format-opt");
+  if (given.count("bits") && given.at("bits") != std::to_string(bits)) {
+    throw Error("--bits " + std::to_string(bits) + " contradicts --format-opt bits=" + given.at("bits") + "; give one of them");
+  }
+  doc.set_node("format.bits", toml::value<std::int64_t>(bits), "--bits " + std::to_string(bits));
 }
 
 }  // namespace memlapse::cli

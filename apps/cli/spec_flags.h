@@ -46,6 +46,18 @@ class SchemaFlags {
   std::vector<Entry> entries_;
 };
 
+// The flags every evaluating front end shares: --arch-opt, --format, --bits, --format-opt.
+struct ModelFormatFlags {
+  std::string format;
+  int bits = 0;
+  std::vector<std::string> arch_opts, format_opts;
+  // Contract: adds the four flags to `cmd`.
+  void add(CLI::App* cmd);
+  // Contract: writes model.arch and, when any format flag was given, [format] into doc (Error for
+  // --bits on a format without bits, or --bits contradicting --format-opt bits=).
+  void apply(ConfigDoc& doc) const;
+};
+
 // Contract: "k=v" items as a map; Error naming `flag` and the item when malformed or repeated.
 std::map<std::string, std::string> parse_kv(const std::vector<std::string>& items, const std::string& flag);
 // Contract: writes every k=v of `items` into table `path` of doc, typed by `schema` where it names

@@ -70,6 +70,24 @@ ModelBackend* load_plugin() {
 
 }  // namespace
 
+std::vector<std::int64_t> EvaluatedModel::predict_rows(const Dataset& data, std::span<const std::uint32_t> rows, int batch_size) {
+  Dataset sub;
+  sub.n = rows.size();
+  sub.channels = data.channels;
+  sub.rows = data.rows;
+  sub.cols = data.cols;
+  sub.source = data.source;
+  const std::size_t per = data.channels * data.rows * data.cols;
+  sub.images.reserve(rows.size() * per);
+  for (std::uint32_t r : rows) {
+    MEMLAPSE_CHECK(r < data.n, "predict_rows: row out of range");
+    sub.images.insert(sub.images.end(), data.images.begin() + static_cast<std::ptrdiff_t>(r * per),
+                      data.images.begin() + static_cast<std::ptrdiff_t>((r + 1) * per));
+    if (!data.labels.empty()) sub.labels.push_back(data.labels[r]);
+  }
+  return predict(sub, batch_size);
+}
+
 ModelBackend& model_backend() { return g_registered != nullptr ? *g_registered : *load_plugin(); }
 
 void set_model_backend(ModelBackend* b) { g_registered = b; }

@@ -14,6 +14,7 @@
 #include <iosfwd>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,18 @@ class EvaluatedModel {
   // Contract: top-1 class of every example of `data`, in order; Error naming the model when the
   // data does not fit it (shape, output of the wrong rank or size).
   virtual std::vector<std::int64_t> predict(const Dataset& data, int batch_size) = 0;
+  // Contract: predict() of the examples `rows` of `data` (indices < data.n), in that order. The
+  // default copies them into a Dataset of their own; a backend that caches by dataset overrides it.
+  virtual std::vector<std::int64_t> predict_rows(const Dataset& data, std::span<const std::uint32_t> rows, int batch_size);
+  // Contract: from now on only the parameters named in `changing` may differ from their values at
+  // this call (empty: any may change); the model may then evaluate the layers before the first one
+  // holding such a parameter once per dataset and reuse their output, with the same predictions.
+  // Returns what it reuses, e.g. "modules 0-11 reused (inputs of module 12 cached)", or "" when it
+  // evaluates everything (the default; e.g. a model that is not a chain of modules).
+  virtual std::string restrict_changes(const std::vector<std::string>& changing) {
+    (void)changing;
+    return "";
+  }
   // Contract: configures the activation faults for the next predict() (a no-op without sites).
   virtual void begin_trial(const TrialContext& trial) { (void)trial; }
   // Contract: a description of the activation-fault sites ("" without).

@@ -19,6 +19,7 @@
 #include "memlapse/core/text.h"
 #include "memlapse/experiment/array_run.h"
 #include "memlapse/experiment/backend.h"
+#include "memlapse/experiment/characterize.h"
 #include "memlapse/experiment/progress.h"
 #include "memlapse/experiment/report.h"
 #include "memlapse/experiment/stored_model.h"
@@ -35,13 +36,6 @@ double ms_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
 
-double rate_of(const std::vector<std::int64_t>& a, const std::vector<std::int64_t>& b) {
-  MEMLAPSE_CHECK(a.size() == b.size(), "prediction count mismatch");
-  if (a.empty()) return std::numeric_limits<double>::quiet_NaN();
-  std::size_t diff = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) diff += a[i] != b[i];
-  return static_cast<double>(diff) / static_cast<double>(a.size());
-}
 
 std::uint64_t fnv(std::uint64_t h, const void* data, std::size_t n) {
   const auto* p = static_cast<const unsigned char*>(data);
@@ -58,25 +52,11 @@ std::string hex(std::uint64_t x) {
   return b;
 }
 
-// What a set of parameters is, bit for bit (names, shapes, values): a resumed run must see the same.
-std::string parameters_fingerprint(const std::vector<ParameterRef>& params) {
-  std::uint64_t h = 1469598103934665603ULL;
-  for (const auto& p : params) {
-    h = fnv(h, p.name.data(), p.name.size());
-    h = fnv(h, p.shape.data(), p.shape.size() * sizeof(std::int64_t));
-    h = fnv(h, p.data, p.count * sizeof(float));
-  }
-  return hex(h);
-}
-
-std::string dataset_fingerprint(const Dataset& d) {
-  std::uint64_t h = 1469598103934665603ULL;
-  h = fnv(h, d.images.data(), d.images.size() * sizeof(float));
-  h = fnv(h, d.labels.data(), d.labels.size() * sizeof(std::int64_t));
-  return hex(h);
-}
+}  // namespace
 
 std::string key_hash(const std::string& s) { return hex(fnv(1469598103934665603ULL, s.data(), s.size())); }
+
+namespace {
 
 // The points sharing one loaded network and dataset.
 std::string model_key(const ExperimentSpec& s) {
@@ -104,25 +84,6 @@ std::string image_key(const ExperimentSpec& s) {
   return nlohmann::json{{"format", s.format}, {"params", s.format_params}, {"default", s.placement.default_partition},
                         {"scales", s.placement.scales_partition}, {"rules", rules}, {"partitions", parts}}
       .dump();
-}
-
-Dataset load_dataset(const ExperimentSpec& s) {
-  if (s.synthetic > 0) {
-    const auto& sh = s.model.input_shape;
-    return synthetic_inputs(s.synthetic, static_cast<std::size_t>(sh[0]), static_cast<std::size_t>(sh[1]),
-                            static_cast<std::size_t>(sh[2]), s.sweep->seed);
-  }
-  DatasetSpec d = s.data;
-  d.validation = 0;
-  Dataset data = load_mnist_split(d, Split::kTest);
-  if (data.n == 0) throw Error(d.dir + ": the test split has no examples (data.limit?); nothing to evaluate");
-  const auto& sh = s.model.input_shape;
-  if (!sh.empty() && (sh[0] != static_cast<std::int64_t>(data.channels) || sh[1] != static_cast<std::int64_t>(data.rows) ||
-                      sh[2] != static_cast<std::int64_t>(data.cols))) {
-    throw Error("model.input_shape does not match the dataset's " + std::to_string(data.channels) + "x" + std::to_string(data.rows) + "x" +
-                std::to_string(data.cols) + " images; use data.synthetic = N for other shapes");
-  }
-  return data;
 }
 
 nlohmann::json num_or_null(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
@@ -173,15 +134,6 @@ std::string differing_keys(const nlohmann::json& before, const nlohmann::json& n
   return diff;
 }
 
-void check_or_record(ResultsStore& store, const std::string& key, const std::string& value, const std::string& what) {
-  const auto have = store.meta(key);
-  if (have && *have != value) {
-    throw Error(store.path() + ": the finished trials were run with " + what + " " + *have + ", this run has " + value +
-                "; a resumed experiment must use the same inputs (choose another experiment.out)");
-  }
-  if (!have) store.set_meta({{key, value}});
-}
-
 // Runs every trial of `points` (one image group) not yet stored.
 struct Runner {
   const ConfigDoc& doc;
@@ -222,25 +174,8 @@ struct Runner {
   void run_model_group(const std::vector<const SweepPoint*>& pts, const std::string& mk) {
     if (group_finished(pts)) return;
     const ExperimentSpec& s0 = pts.front()->spec;
-    ModelBackend& backend = model_backend();
-    ModelLoadSpec ls;
-    ls.source = s0.model.source;
-    if (is_zoo_name(ls.source)) ls.arch = s0.model.arch;
-    ls.bn_batch_stats = s0.model.bn_batch_stats;
-    ls.activation_sites = s0.activations.sites;
-    ls.activation_format = s0.format;
-    ls.activation_format_params = s0.format_params;
-    ls.activation_seed = s0.sweep->seed ^ 0x5bd1e995ULL;
-    ls.correct_zero = s0.sweep->correct == "zero";
-    std::unique_ptr<EvaluatedModel> model;
-    try {
-      model = backend.load(ls);
-    } catch (const Error& e) {
-      // The backend knows what a source may be; the user needs to know which key it came from.
-      throw Error(doc.where(s0.train ? "train" : "model.source") + ": " + (s0.train ? "train.out" : "model.source") + " = \"" +
-                  ls.source + "\": " + e.what());
-    }
-    const Dataset data = load_dataset(s0);
+    std::unique_ptr<EvaluatedModel> model = load_evaluated_model(doc, s0, s0.sweep->correct == "zero", s0.sweep->seed);
+    const Dataset data = load_evaluation_data(s0, s0.sweep->seed);
     std::vector<ParameterRef> params = model->parameters();
     check_or_record(store, "fingerprint.model." + key_hash(mk), parameters_fingerprint(params), "model parameters (fingerprint)");
     check_or_record(store, "fingerprint.data." + key_hash(mk), dataset_fingerprint(data), "evaluation data (fingerprint)");
@@ -377,6 +312,79 @@ std::string short_key(const std::string& key, const std::vector<std::string>& al
 }
 
 }  // namespace
+
+// What a set of parameters is, bit for bit (names, shapes, values): a resumed run must see the same.
+std::string parameters_fingerprint(const std::vector<ParameterRef>& params) {
+  std::uint64_t h = 1469598103934665603ULL;
+  for (const auto& p : params) {
+    h = fnv(h, p.name.data(), p.name.size());
+    h = fnv(h, p.shape.data(), p.shape.size() * sizeof(std::int64_t));
+    h = fnv(h, p.data, p.count * sizeof(float));
+  }
+  return hex(h);
+}
+
+std::string dataset_fingerprint(const Dataset& d) {
+  std::uint64_t h = 1469598103934665603ULL;
+  h = fnv(h, d.images.data(), d.images.size() * sizeof(float));
+  h = fnv(h, d.labels.data(), d.labels.size() * sizeof(std::int64_t));
+  return hex(h);
+}
+
+void check_or_record(ResultsStore& store, const std::string& key, const std::string& value, const std::string& what) {
+  const auto have = store.meta(key);
+  if (have && *have != value) {
+    throw Error(store.path() + ": the finished trials were run with " + what + " " + *have + ", this run has " + value +
+                "; a resumed experiment must use the same inputs (choose another experiment.out)");
+  }
+  if (!have) store.set_meta({{key, value}});
+}
+
+double rate_of(const std::vector<std::int64_t>& a, const std::vector<std::int64_t>& b) {
+  MEMLAPSE_CHECK(a.size() == b.size(), "prediction count mismatch");
+  if (a.empty()) return std::numeric_limits<double>::quiet_NaN();
+  std::size_t diff = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) diff += a[i] != b[i];
+  return static_cast<double>(diff) / static_cast<double>(a.size());
+}
+
+Dataset load_evaluation_data(const ExperimentSpec& s, std::uint64_t seed) {
+  if (s.synthetic > 0) {
+    const auto& sh = s.model.input_shape;
+    return synthetic_inputs(s.synthetic, static_cast<std::size_t>(sh[0]), static_cast<std::size_t>(sh[1]),
+                            static_cast<std::size_t>(sh[2]), seed);
+  }
+  DatasetSpec d = s.data;
+  d.validation = 0;
+  Dataset data = load_mnist_split(d, Split::kTest);
+  if (data.n == 0) throw Error(d.dir + ": the test split has no examples (data.limit?); nothing to evaluate");
+  const auto& sh = s.model.input_shape;
+  if (!sh.empty() && (sh[0] != static_cast<std::int64_t>(data.channels) || sh[1] != static_cast<std::int64_t>(data.rows) ||
+                      sh[2] != static_cast<std::int64_t>(data.cols))) {
+    throw Error("model.input_shape does not match the dataset's " + std::to_string(data.channels) + "x" + std::to_string(data.rows) + "x" +
+                std::to_string(data.cols) + " images; use data.synthetic = N for other shapes");
+  }
+  return data;
+}
+
+std::unique_ptr<EvaluatedModel> load_evaluated_model(const ConfigDoc& doc, const ExperimentSpec& s, bool correct_zero, std::uint64_t seed) {
+  ModelLoadSpec ls;
+  ls.source = s.model.source;
+  if (is_zoo_name(ls.source)) ls.arch = s.model.arch;
+  ls.bn_batch_stats = s.model.bn_batch_stats;
+  ls.activation_sites = s.activations.sites;
+  ls.activation_format = s.format;
+  ls.activation_format_params = s.format_params;
+  ls.activation_seed = seed ^ 0x5bd1e995ULL;
+  ls.correct_zero = correct_zero;
+  try {
+    return model_backend().load(ls);
+  } catch (const Error& e) {
+    // The backend knows what a source may be; the user needs to know which key it came from.
+    throw Error(doc.where(s.train ? "train" : "model.source") + ": " + (s.train ? "train.out" : "model.source") + " = \"" + ls.source + "\": " +
+                e.what());
+  }
+}
 
 std::atomic<bool>& run_stop_flag() {
   static std::atomic<bool> flag{false};
@@ -600,6 +608,10 @@ RunResult run_experiment(const ConfigDoc& doc, const RunOptions& opts, std::ostr
       out << "report: " << dir << "/report.html\n";
     }
     if (res.interrupted) out << "interrupted: finished trials are saved; rerun with --resume to continue\n";
+  }
+  if (spec.characterize && !run_stop_flag().load()) {
+    res.characterize = run_characterization(doc, spec, opts, out, progress);
+    res.interrupted = res.characterize.interrupted;
   }
   if (spec.array && !run_stop_flag().load()) {
     out << run_array(*spec.array, false, spec.out);

@@ -13,12 +13,14 @@
 #include <atomic>
 #include <cstdint>
 #include <iosfwd>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "memlapse/config/config.h"
+#include "memlapse/experiment/backend.h"
 #include "memlapse/experiment/spec.h"
 #include "memlapse/experiment/store.h"
 
@@ -40,6 +42,14 @@ struct PointSummary {
   std::map<std::string, double> partition_faults_mean;
 };
 
+// What a [characterize] section found (experiment/characterize.h).
+struct CharacterizeResult {
+  nlohmann::json json;
+  std::string table;
+  bool interrupted = false;
+  std::uint64_t inferences = 0, decisions = 0, reused = 0;
+};
+
 struct RunResult {
   std::string out;
   std::vector<PointSummary> points;
@@ -48,7 +58,25 @@ struct RunResult {
   bool trained = false;
   TrainReport train;
   double mean_inject_ms = 0, mean_infer_ms = 0;
+  CharacterizeResult characterize;
 };
+
+// Shared by the runner and the characterization (characterize.h):
+// Contract: the fraction of positions where a and b differ (NaN when empty).
+double rate_of(const std::vector<std::int64_t>& a, const std::vector<std::int64_t>& b);
+// Contract: the experiment's evaluation data (test split, or seeded synthetic inputs); Error when
+// empty or of the wrong shape.
+Dataset load_evaluation_data(const ExperimentSpec& s, std::uint64_t seed);
+// Contract: what a set of parameters (names, shapes, values) / a dataset is, bit for bit (hex).
+std::string parameters_fingerprint(const std::vector<ParameterRef>& params);
+std::string dataset_fingerprint(const Dataset& d);
+// Contract: records meta `key` = value in a new store; Error naming `what` when the store holds
+// another value (a resumed run must use the same inputs).
+void check_or_record(ResultsStore& store, const std::string& key, const std::string& value, const std::string& what);
+// Contract: a short stable hash of a text (hex), for store keys.
+std::string key_hash(const std::string& s);
+// Contract: the experiment's model from the backend; Error naming the key it came from.
+std::unique_ptr<EvaluatedModel> load_evaluated_model(const ConfigDoc& doc, const ExperimentSpec& s, bool correct_zero, std::uint64_t seed);
 
 // Set by the SIGINT/SIGTERM handler: the run stops after the trial in flight.
 std::atomic<bool>& run_stop_flag();

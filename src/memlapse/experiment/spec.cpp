@@ -1,11 +1,13 @@
 #include "memlapse/experiment/spec.h"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <sstream>
 
 #include "memlapse/core/error.h"
 #include "memlapse/core/text.h"
+#include "memlapse/characterize/search.h"
 #include "memlapse/experiment/checkpoint.h"
 #include "memlapse/experiment/zoo.h"
 #include "memlapse/faults/fault_model.h"
@@ -16,7 +18,7 @@ namespace memlapse {
 namespace {
 
 const std::vector<std::string> kSections = {"experiment", "model",  "data",  "format", "partition", "placement",
-                                            "activations", "train", "sweep", "array",  "output"};
+                                            "activations", "train", "sweep", "characterize", "array",  "output"};
 
 ParamSpec open_unit(const char* name, const char* def, const char* doc) {
   ParamSpec s = ParamSpec{name, ParamType::kDouble, def, "", doc}.open_above(0, 1);
@@ -216,6 +218,46 @@ const ParamSchema& sweep_schema() {
   return kSchema;
 }
 
+const ParamSchema& characterize_schema() {
+  static const ParamSchema kSchema{
+      ParamSpec{"mode", ParamType::kString, "coarse", "", "coarse: one rate for the whole network (000 §3.3); fine: per data type, from the coarse result; map: fine, then Algorithm 1 onto `memory` and a verification"}
+          .one_of({"coarse", "fine", "map"}),
+      ParamSpec{"key", ParamType::kString, "", "", "the searched key, partition.NAME.fault.PARAM: a rate (log-scale search) or an operating point (linear); default: the first partition's rate"}.optional_(),
+      ParamSpec{"from", ParamType::kDouble, "", "", "the safe end of the search (default for a rate: 1e-7)"}.optional_(),
+      ParamSpec{"to", ParamType::kDouble, "", "", "the aggressive end (default for a rate: 0.1)"}.optional_(),
+      ParamSpec{"resolution", ParamType::kDouble, "", "", "bracket width at which the search stops: a ratio > 1 on a log scale (default 1.25), an absolute width on a linear one (default range/32)"}.optional_(),
+      ParamSpec{"scale", ParamType::kString, "auto", "", "auto: log for a rate, linear for an operating point (integers step by 1)"}.one_of({"auto", "log", "linear"}),
+      ParamSpec{"grid", ParamType::kInt, "5", "", "linear scale: grid points visited (monotonicity check) before bisecting"}.in(2, 1000),
+      ParamSpec{"target", ParamType::kString, "error", "", "error: expected error <= fault-free error + max_loss; mismatch: expected mismatch with the fault-free predictions <= max_mismatch (unlabelled data)"}
+          .one_of({"error", "mismatch"}),
+      ParamSpec{"max_loss", ParamType::kDouble, "1", "points", "accuracy the faults may cost (000: < 1%)"}.in(0, 100),
+      ParamSpec{"max_mismatch", ParamType::kDouble, "0.01", "", "target = mismatch: the bound"}.in(0, 1),
+      ParamSpec{"confidence", ParamType::kDouble, "0.95", "", "1 - delta: each decision is wrong with probability <= delta"}.open_above(0, 1),
+      ParamSpec{"decision", ParamType::kString, "sequential", "", "sequential: chips with random example blocks until decided (anytime-valid test martingales); fixed: fixed_chips x the full test set, one-sided Student-t bound"}
+          .one_of({"sequential", "fixed"}),
+      ParamSpec{"examples", ParamType::kInt, "20", "", "sequential: examples per chip (drawn at random from the test set)"}.in(1, 100000000),
+      ParamSpec{"max_chips", ParamType::kInt, "2000", "", "sequential: chips per decision before it is reported undecided"}.in(1, 100000000),
+      ParamSpec{"fixed_chips", ParamType::kInt, "50", "", "fixed: chips per decision"}.in(2, 100000000),
+      ParamSpec{"seed", ParamType::kInt, "1", "", "fault and example seed"}.at_least(0),
+      ParamSpec{"correct", ParamType::kString, "checkpoint", "", "weights outside their fault-free range read as 0 (000 §3.2); checkpoint: as trained"}
+          .one_of({"checkpoint", "none", "zero"}),
+      ParamSpec{"types", ParamType::kString, "layer", "", "fine/map: a data type is a layer's weights (its tensors together) or one tensor"}.one_of({"layer", "tensor"}),
+      ParamSpec{"fine", ParamType::kString, "sweep", "", "sweep: EDEN's joint sweep, every type faulty at its own rate, raised in turn (000 §3.3); isolated: each type alone faulty (the others fault-free), its highest rate found by the coarse search's log bisection from `start` to `to`"}
+          .one_of({"sweep", "isolated"}),
+      ParamSpec{"reuse_prefix", ParamType::kBool, "true", "", "fine = isolated: the layers before the faulty type are evaluated once per test set and their output reused (zoo models; same predictions)"},
+      ParamSpec{"fault", ParamType::kString, "uniform", "", "fine/map: the fault model each data type sees (it needs a rate parameter)"},
+      ParamSpec{"step", ParamType::kDouble, "0.5", "", "fine: a type's k-th raise gives it start x (1 + k x step) (000 §6.6: 0.5 increments)"}.above(0),
+      ParamSpec{"rounds", ParamType::kInt, "20", "", "fine: at most this many raises per type"}.in(1, 1000),
+      ParamSpec{"start", ParamType::kDouble, "", "", "fine: the starting rate (default: the coarse search's result)"}.optional_().in(0, 1),
+      ParamSpec{"memory", ParamType::kString, "", "", "map: a TOML file of [[partition]] tables at fixed operating points (000 Fig. 12)"}.optional_(),
+      ParamSpec{"boost_rounds", ParamType::kInt, "0", "", "coarse: rounds of boost (retrain at the tolerable rate, 000 §3.2) -> characterize, stopping when the rate stops improving (000 §3.3)"}.in(0, 20),
+      ParamSpec{"boost_epochs", ParamType::kInt, "4", "", "boost: retraining epochs per round"}.in(1, 1000),
+      ParamSpec{"boost_lr", ParamType::kDouble, "0.01", "", "boost: retraining learning rate (cosine schedule)"}.above(0),
+      ParamSpec{"boost_curricular", ParamType::kBool, "true", "", "boost: curricular retraining (the rate rises over the epochs, 000 §3.2); false: the rate from the first epoch"},
+  };
+  return kSchema;
+}
+
 const ParamSchema& axis_schema() {
   static const ParamSchema kSchema{
       ParamSpec{"key", ParamType::kString, "", "", "the swept key, a path as --set takes it (partition.main.fault.ber)"}.optional_(),
@@ -280,10 +322,173 @@ std::string describe_experiment_file() {
   o << describe_schema("[train]  (+ quant = {name = FORMAT, ...}, randbet_fault = {model = NAME, ...}, curricular_fault = {...})", train_schema());
   o << describe_schema("[sweep]", sweep_schema());
   o << describe_schema("[[sweep.axis]]  (+ values = [...], or rows [[...], ...] with keys)", axis_schema());
+  o << describe_schema("[characterize]", characterize_schema());
   o << describe_schema("[array]  (+ cell = {...}: the technology's cell parameters, describe technologies)", array_schema());
   o << describe_schema("[output]", output_schema());
   return o.str();
 }
+
+namespace {
+
+// [characterize] searches partition.NAME.fault.PARAM: the document need not give it a value (a
+// required rate gets the search's safe end, so the partition can be read).
+ConfigDoc with_search_start(const ConfigDoc& doc) {
+  const toml::node* ch = doc.find("characterize");
+  if (ch == nullptr || !ch->is_table()) return doc;
+  std::vector<std::string> keys;
+  if (const toml::node* k = doc.find("characterize.key"); k != nullptr && k->is_string()) keys.push_back(k->value_or(std::string()));
+  // The first partition's rate (the default key; also filled when the given key is wrong, so that
+  // the error is about the key, not about a rate the search would have supplied).
+  const toml::array* parts = doc.root().get("partition") != nullptr ? doc.root().get("partition")->as_array() : nullptr;
+  if (parts != nullptr && !parts->empty() && parts->get(0)->is_table()) {
+    const toml::table& p0 = *parts->get(0)->as_table();
+    const toml::node* name = p0.get("name");
+    const toml::node* fault = p0.get("fault");
+    const toml::node* model = fault != nullptr && fault->is_table() ? fault->as_table()->get("model") : nullptr;
+    if (name != nullptr && model != nullptr && fault_registry().contains(model->value_or(std::string()))) {
+      for (const auto& ps : fault_registry().find(model->value_or(std::string())).entry.schema.specs()) {
+        if (ps.role == ParamRole::kRate) {
+          keys.push_back("partition." + name->value_or(std::string()) + ".fault." + ps.name);
+          break;
+        }
+      }
+    }
+  }
+  // Only a parameter the partition's fault model has (a wrong key is reported by the reader).
+  auto known = [&](const std::string& key) {
+    const auto mid = key.find(".fault.");
+    if (key.rfind("partition.", 0) != 0 || mid == std::string::npos || parts == nullptr) return false;
+    const std::string name = key.substr(10, mid - 10), param = key.substr(mid + 7);
+    for (const auto& n : *parts) {
+      const toml::table* t = n.as_table();
+      if (t == nullptr || t->get("name") == nullptr || t->get("name")->value_or(std::string()) != name) continue;
+      const toml::node* f = t->get("fault");
+      const toml::node* m = f != nullptr && f->is_table() ? f->as_table()->get("model") : nullptr;
+      const std::string model = m != nullptr ? m->value_or(std::string()) : "";
+      return fault_registry().contains(model) && fault_registry().find(model).entry.schema.find(param) != nullptr;
+    }
+    return false;
+  };
+  ConfigDoc filled = doc;
+  const toml::node* from = doc.find("characterize.from");
+  for (const auto& key : keys) {
+    const auto dot = key.rfind('.');
+    if (!known(key) || filled.find(key) != nullptr || filled.find(key.substr(0, dot)) == nullptr) continue;
+    filled.set_node(key, toml::value<double>(from != nullptr ? from->value_or(1e-7) : 1e-7), "the search's safe end (characterize.from)");
+  }
+  return filled;
+}
+
+CharacterizeSpec read_characterize(const ConfigDoc& doc, const ExperimentSpec& s, const std::string& checkpoint_correct) {
+  const TableReader t = TableReader::section(doc, "characterize");
+  const ParamValues v = t.resolve(characterize_schema());
+  CharacterizeSpec c;
+  c.mode = v.get_string("mode");
+  if (s.model.source.empty()) TableReader::section(doc, "model").fail("source", "missing: [characterize] evaluates a model");
+  // The searched key: partition.NAME.fault.PARAM.
+  const PartitionSpec* part = nullptr;
+  if (v.has("key")) {
+    c.key = v.get_string("key");
+    const std::string pre = "partition.", mid = ".fault.";
+    const auto m = c.key.find(mid);
+    if (c.key.rfind(pre, 0) != 0 || m == std::string::npos) t.fail("key", "'" + c.key + "' is not of the form partition.NAME.fault.PARAM");
+    c.partition = c.key.substr(pre.size(), m - pre.size());
+    c.param = c.key.substr(m + mid.size());
+    part = s.memory.find(c.partition);
+    if (part == nullptr) t.fail("key", "no partition '" + c.partition + "' in this experiment");
+  } else {
+    part = &s.memory.partitions.front();
+    c.partition = part->name;
+  }
+  if (part->fault_model == "none") t.fail("key", "partition " + part->name + " has no fault model to search over (fault = {model = ...})");
+  const ParamSchema& fs = fault_registry().find(part->fault_model).entry.schema;
+  if (c.param.empty()) {
+    for (const auto& ps : fs.specs()) {
+      if (ps.role == ParamRole::kRate && c.param.empty()) c.param = ps.name;
+    }
+    if (c.param.empty()) t.fail("key", "fault model " + part->fault_model + " has no rate parameter; give key = partition." + part->name + ".fault.PARAM (an operating point)");
+    c.key = "partition." + part->name + ".fault." + c.param;
+  }
+  const ParamSpec* ps = fs.find(c.param);
+  if (ps == nullptr || ps->role == ParamRole::kPlain || (ps->type != ParamType::kDouble && ps->type != ParamType::kInt)) {
+    std::string known;
+    for (const auto& q : fs.specs()) {
+      if (q.role != ParamRole::kPlain) known += " " + q.name;
+    }
+    t.fail("key", "'" + c.param + "' is not a rate or operating-point parameter of fault model " + part->fault_model + " (those are:" + known + ")");
+  }
+  const bool rate = ps->role == ParamRole::kRate;
+  const std::string scale = v.get_string("scale");
+  c.integer = ps->type == ParamType::kInt;
+  c.log_scale = scale == "log" || (scale == "auto" && rate && !c.integer);
+  if (c.integer && c.log_scale) t.fail("scale", "an integer parameter is searched linearly");
+  if (!v.has("from") && !rate) t.fail("from", "missing: the safe end of " + c.param + " (an operating point has no default range)");
+  if (!v.has("to") && !rate) t.fail("to", "missing: the aggressive end of " + c.param);
+  c.from = v.has("from") ? v.get_double("from") : 1e-7;
+  c.to = v.has("to") ? v.get_double("to") : 0.1;
+  for (const char* end : {"from", "to"}) {
+    const double x = std::string(end) == "from" ? c.from : c.to;
+    std::map<std::string, std::string> fp = part->fault_params;
+    fp[c.param] = c.integer ? std::to_string(std::llround(x)) : format_double(x);
+    try {
+      fault_registry().resolve(part->fault_model, fp);
+    } catch (const Error& e) {
+      t.fail(end, std::string("fault model ") + part->fault_model + " does not accept " + c.param + " = " + format_double(x) + ": " + e.what());
+    }
+  }
+  c.resolution = v.has("resolution") ? v.get_double("resolution") : c.log_scale ? 1.25 : std::fabs(c.to - c.from) / 32;
+  c.grid = static_cast<int>(v.get_int("grid"));
+  try {
+    Axis a = c.log_scale ? Axis::log(c.from, c.to, c.resolution)
+             : c.integer ? Axis::integers(std::llround(c.from), std::llround(c.to))
+                         : Axis::linear(c.from, c.to, c.resolution, c.grid);
+    a.check();
+  } catch (const Error& e) {
+    t.fail(v.has("resolution") ? "resolution" : "from", e.what());
+  }
+  c.target = v.get_string("target");
+  c.max_loss = v.get_double("max_loss") / 100.0;
+  c.max_mismatch = v.get_double("max_mismatch");
+  c.confidence = v.get_double("confidence");
+  c.decision = v.get_string("decision");
+  c.examples = static_cast<std::uint64_t>(v.get_int("examples"));
+  c.max_chips = static_cast<std::uint64_t>(v.get_int("max_chips"));
+  c.fixed_chips = static_cast<std::uint64_t>(v.get_int("fixed_chips"));
+  c.seed = static_cast<std::uint64_t>(v.get_int("seed"));
+  const std::string corr = v.get_string("correct");
+  c.correct = corr == "checkpoint" ? checkpoint_correct : corr;
+  c.types = v.get_string("types");
+  c.fine = v.get_string("fine");
+  c.reuse_prefix = v.get_bool("reuse_prefix");
+  c.fault = v.get_string("fault");
+  if (!fault_registry().contains(c.fault)) t.fail("fault", "unknown fault model '" + c.fault + "' (describe faults)");
+  c.fault_rate_param.clear();
+  for (const auto& q : fault_registry().find(c.fault).entry.schema.specs()) {
+    if (q.role == ParamRole::kRate && c.fault_rate_param.empty()) c.fault_rate_param = q.name;
+  }
+  if (c.mode != "coarse" && c.fault_rate_param.empty()) t.fail("fault", "fault model " + c.fault + " has no rate parameter to give each data type");
+  if (c.mode != "coarse" && !c.log_scale && !v.has("start")) {
+    t.fail("start", "missing: fine characterization raises rates; with an operating-point key give the starting rate");
+  }
+  c.step = v.get_double("step");
+  c.rounds = static_cast<int>(v.get_int("rounds"));
+  if (v.has("start")) c.start = v.get_double("start");
+  if (c.start && !(*c.start > 0)) t.fail("start", "must be > 0");
+  if (v.has("memory")) c.memory_file = v.get_string("memory");
+  c.boost_rounds = static_cast<int>(v.get_int("boost_rounds"));
+  c.boost_epochs = static_cast<int>(v.get_int("boost_epochs"));
+  c.boost_lr = v.get_double("boost_lr");
+  c.boost_curricular = v.get_bool("boost_curricular");
+  if (c.boost_rounds > 0 && (c.mode != "coarse" || !c.log_scale)) t.fail("boost_rounds", "boosting retrains at the coarse tolerable rate: use mode = \"coarse\" over a rate");
+  if (c.boost_rounds > 0 && !s.train && !read_checkpoint_meta_file(s.model.source)) {
+    t.fail("boost_rounds", "boosting retrains the model: model.source must be a checkpoint written by memlapse train (" + s.model.source + " is not)");
+  }
+  if (c.mode == "map" && c.memory_file.empty()) t.fail("memory", "missing: map mode maps onto the [[partition]] tables of this file");
+  if (c.target == "error" && s.synthetic > 0) t.fail("target", "synthetic data has no labels: use target = \"mismatch\"");
+  return c;
+}
+
+}  // namespace
 
 ExperimentSpec read_experiment(const ConfigDoc& doc) {
   // The top level holds sections only.
@@ -345,7 +550,7 @@ ExperimentSpec read_experiment(const ConfigDoc& doc) {
     s.format_params = format_registry().resolve(s.format, ck.quant.empty() ? std::map<std::string, std::string>{} : ck.quant_params).all();
   }
 
-  s.memory = read_memory_system(doc);
+  s.memory = read_memory_system(with_search_start(doc));
   s.placement = read_placement(doc, s.memory);
 
   const TableReader act = TableReader::section(doc, "activations");
@@ -410,10 +615,12 @@ ExperimentSpec read_experiment(const ConfigDoc& doc) {
     }
     s.sweep = std::move(sp);
   }
+  if (doc.root().contains("characterize")) s.characterize = read_characterize(doc, s, ck.correct);
   if (doc.root().contains("array")) s.array = read_array(TableReader::section(doc, "array"));
   s.report = TableReader::section(doc, "output").resolve(output_schema()).get_bool("report");
-  if (!s.sweep && !s.train && !s.array) {
-    throw Error(doc.source() + ": nothing to run: give a [sweep], a [train] or an [array] section");
+  if (s.sweep && s.characterize) throw Error(doc.where("characterize") + ": give [sweep] or [characterize], not both (one results directory each)");
+  if (!s.sweep && !s.train && !s.array && !s.characterize) {
+    throw Error(doc.source() + ": nothing to run: give a [sweep], a [characterize], a [train] or an [array] section");
   }
   return s;
 }

@@ -8,6 +8,7 @@
 //   [[partition]] the memory system (placement.h)   [placement] which structure goes where
 //   [activations] faults in IFMs/OFMs (000 §3.2)    [train]   train the model first (train_spec.h)
 //   [sweep]       chips, seed, correct, [[sweep.axis]] (cartesian product; several keys = zipped)
+//   [characterize] tolerable rate/parameter at a target accuracy; per data type; mapping
 //   [array]       the memory array model (003)      [output]  report
 // A sweep point is the document with one value of every axis applied (as `--set` would), parsed
 // again: a point that does not make sense is an error before any work starts.
@@ -61,6 +62,38 @@ struct SweepSpec {
   std::vector<AxisSpec> axes;
 };
 
+// [characterize]: the highest error rate (or operating parameter) the network tolerates at a
+// target accuracy, per network (coarse) or per data type (fine), and the placement that uses it
+// (map): 000 §3.3-3.4, decided with sequential statistics (stats/sequential.h).
+struct CharacterizeSpec {
+  std::string mode = "coarse";         // coarse | fine | map
+  std::string key;                     // partition.NAME.fault.PARAM (resolved)
+  std::string partition, param;        // ... its parts
+  double from = 0, to = 0, resolution = 0;
+  bool log_scale = true, integer = false;
+  int grid = 5;
+  std::string target = "error";        // error | mismatch
+  double max_loss = 0.01;              // fraction (the file says points)
+  double max_mismatch = 0.01;
+  double confidence = 0.95;
+  std::string decision = "sequential"; // sequential | fixed
+  std::uint64_t examples = 20, max_chips = 2000, fixed_chips = 50, seed = 1;
+  std::string correct = "none";        // resolved: none | zero
+  std::string types = "layer";         // layer | tensor
+  std::string fine = "sweep";          // sweep (EDEN's joint sweep) | isolated (one type faulty at a time)
+  bool reuse_prefix = true;            // isolated: evaluate the layers before the faulty one once
+  std::string fault = "uniform", fault_rate_param = "ber";
+  double step = 0.5;
+  int rounds = 20;
+  std::optional<double> start;
+  std::string memory_file;             // map: the partitions to map onto
+  int boost_rounds = 0;                // coarse: boost -> characterize rounds (000 §3.3)
+  int boost_epochs = 4;
+  double boost_lr = 0.01;
+  bool boost_curricular = true;        // false: the rate from the first epoch (000's plain retraining)
+  std::optional<double> threshold;     // absolute target (boost rounds keep the original model's)
+};
+
 struct ArraySection {
   std::vector<std::string> techs{"sram"};
   std::vector<double> capacities_bytes{1024.0 * 1024.0};
@@ -86,6 +119,7 @@ struct ExperimentSpec {
   ActivationSpec activations;
   std::optional<TrainOptions> train;
   std::optional<SweepSpec> sweep;
+  std::optional<CharacterizeSpec> characterize;
   std::optional<ArraySection> array;
   bool report = true;
 };
@@ -96,6 +130,7 @@ const ParamSchema& sweep_schema();
 const ParamSchema& axis_schema();
 const ParamSchema& activations_schema();
 const ParamSchema& array_schema();
+const ParamSchema& characterize_schema();
 const ParamSchema& output_schema();
 // Contract: `memlapse describe experiment`: every section with its keys.
 std::string describe_experiment_file();
