@@ -164,6 +164,10 @@ TEST_F(CharacterizeTest, OperatingPointSearchAndBadInput) {
   EXPECT_NE(error_of("from = 0\n").find("positive"), std::string::npos);
   EXPECT_NE(error_of("to = 2\n").find("does not accept"), std::string::npos);
   EXPECT_NE(error_of("mode = \"map\"\n").find("memory"), std::string::npos);
+  const std::string bad_memory = tmp("badmem") + ".toml";
+  write_text_file(bad_memory, "[[partition]]\nname = \"a.b\"\n");
+  EXPECT_NE(error_of("mode = \"map\"\nmemory = \"" + bad_memory + "\"\n").find("'a.b' is not a partition name"), std::string::npos);
+  fs::remove(bad_memory);
   EXPECT_NE(error_of("decison = \"fixed\"\n").find("decision"), std::string::npos);
 }
 

@@ -484,6 +484,17 @@ CharacterizeSpec read_characterize(const ConfigDoc& doc, const ExperimentSpec& s
     t.fail("boost_rounds", "boosting retrains the model: model.source must be a checkpoint written by memlapse train (" + s.model.source + " is not)");
   }
   if (c.mode == "map" && c.memory_file.empty()) t.fail("memory", "missing: map mode maps onto the [[partition]] tables of this file");
+  if (c.mode == "map") {
+    // Checked now, not after the hour the fine sweep may take.
+    try {
+      const MemorySystem target = read_memory_system(ConfigDoc::load(c.memory_file));
+      for (const auto& p : target.partitions) {
+        if (p.fault_model != "none") p.make_fault_model();
+      }
+    } catch (const Error& e) {
+      t.fail("memory", e.what());
+    }
+  }
   if (c.target == "error" && s.synthetic > 0) t.fail("target", "synthetic data has no labels: use target = \"mismatch\"");
   return c;
 }
