@@ -169,6 +169,8 @@ TEST_F(CharacterizeTest, OperatingPointSearchAndBadInput) {
   EXPECT_NE(error_of("mode = \"map\"\nmemory = \"" + bad_memory + "\"\n").find("'a.b' is not a partition name"), std::string::npos);
   fs::remove(bad_memory);
   EXPECT_NE(error_of("decison = \"fixed\"\n").find("decision"), std::string::npos);
+  EXPECT_NE(error_of("confidence = 1.0\n").find("characterize.confidence: must be below 1"), std::string::npos);
+  EXPECT_NE(error_of("mode = \"map\"\nmemory = \"" + fs::temp_directory_path().string() + "\"\n").find("is a directory"), std::string::npos);
 }
 
 }  // namespace

@@ -450,6 +450,7 @@ CharacterizeSpec read_characterize(const ConfigDoc& doc, const ExperimentSpec& s
   c.max_loss = v.get_double("max_loss") / 100.0;
   c.max_mismatch = v.get_double("max_mismatch");
   c.confidence = v.get_double("confidence");
+  if (!(c.confidence < 1)) t.fail("confidence", "must be below 1 (1 - delta with delta > 0: no finite number of chips proves anything with certainty)");
   c.decision = v.get_string("decision");
   c.examples = static_cast<std::uint64_t>(v.get_int("examples"));
   c.max_chips = static_cast<std::uint64_t>(v.get_int("max_chips"));
